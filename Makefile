@@ -1,0 +1,54 @@
+# The two commands: `make serve` and `make test`. Everything else supports them.
+# Needs only Python 3.11+, make and git; everything else is installed into .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: serve test lint format validate site install clean help
+
+help:
+	@echo "make serve     install, validate the data, build and serve the site on http://$(HOST):$(PORT)"
+	@echo "make test      install if needed and run the whole test suite"
+	@echo "make lint      ruff lint and format check"
+	@echo "make validate  check every record"
+	@echo "make site      build the static site into site/"
+	@echo "make clean     remove generated files (.venv stays)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[site,dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+validate: $(STAMP)
+	$(BIN)/kbtool validate
+
+site: validate
+	$(BIN)/mkdocs build --strict --quiet
+
+serve: site
+	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
+	$(BIN)/python -m http.server --bind $(HOST) --directory site $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check kbtool tests
+	$(BIN)/ruff format --check kbtool tests
+
+format: $(STAMP)
+	$(BIN)/ruff format kbtool tests
+	$(BIN)/ruff check --fix kbtool tests
+
+clean:
+	rm -rf site .kbindex docs/generated .pytest_cache build *.egg-info

@@ -1,0 +1,236 @@
+"""The kbtool command line: thin commands over the library.
+
+Each command parses options, calls one library function and renders its result.
+Exit codes: 0 clean, 1 data errors or a failed operation, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from .kb import KB, KBError, KBUsageError, find_root
+
+EPILOG_DISCLAIMER = "Legal information, not legal advice: verify against the official text."
+
+
+class UsageFailure(click.ClickException):
+    """A user's mistake: message, no traceback, exit 2."""
+
+    exit_code = 2
+
+
+def _errors_to_click(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Domain exceptions become click exceptions with the right exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KBUsageError as exc:
+            raise UsageFailure(str(exc)) from None
+        except KBError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def _kb(ctx: click.Context) -> KB:
+    obj = ctx.ensure_object(dict)
+    if "kb" not in obj:
+        try:
+            obj["kb"] = find_root(obj.get("root"))
+        except KBUsageError as exc:
+            raise UsageFailure(str(exc)) from None
+    return obj["kb"]
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EPILOG_DISCLAIMER,
+)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False),
+    envvar="KBTOOL_ROOT",
+    help="Knowledge base folder (default: found from the current folder upward; env KBTOOL_ROOT).",
+)
+@click.version_option(package_name="kbtool")
+@click.pass_context
+def main(ctx: click.Context, root: str | None) -> None:
+    """Human-trafficking statutes and survivor remedies, by jurisdiction.
+
+    \b
+    Examples:
+      kbtool remedies NY            what a survivor can seek in New York
+      kbtool remedies US            federal remedies, available everywhere
+      kbtool show us-18-usc-1595    one record in full
+      kbtool validate               check every record
+    """
+    ctx.ensure_object(dict)["root"] = root
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Findings as `path:line:col: CODE message` lines, or as JSON.",
+)
+@click.pass_context
+@_errors_to_click
+def validate(ctx: click.Context, paths: tuple[str, ...], output_format: str) -> None:
+    """Check records against the schemas and the rules.
+
+    With no PATH, checks the whole knowledge base; with PATHs (files or folders), checks
+    just those, resolving references against the whole tree. Exit 0 when clean, 1 when
+    anything is found.
+
+    \b
+    Examples:
+      kbtool validate
+      kbtool validate remedies/us-ny/us-ny-criminal-record-relief.yaml
+      kbtool validate --format json statutes/us-ca
+    """
+    from .render import findings_text
+    from .validate import validate as run
+
+    report = run(_kb(ctx), list(paths) if paths else None)
+    if output_format == "json":
+        _print_json(report.as_dict())
+    else:
+        click.echo(findings_text(report.findings, report.files))
+    ctx.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.argument("record_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@click.pass_context
+@_errors_to_click
+def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
+    """Show one record, with its statutes' citations resolved.
+
+    \b
+    Example:
+      kbtool show us-ny-criminal-record-relief
+    """
+    from . import query
+    from .corpus import Corpus
+    from .render import record_text
+
+    corpus = Corpus(_kb(ctx))
+    data = query.show(corpus, record_id)
+    if as_json:
+        _print_json(data)
+    else:
+        click.echo(record_text(data, corpus.type_label))
+
+
+@main.command()
+@click.argument("state")
+@click.option("--type", "remedy_type", metavar="TYPE", help="Only this remedy type, e.g. civil_action.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of remedy objects.")
+@click.pass_context
+@_errors_to_click
+def remedies(ctx: click.Context, state: str, remedy_type: str | None, as_json: bool) -> None:
+    """What a survivor can seek in one jurisdiction.
+
+    STATE may be a code or a name: NY, ny, US-NY, "New York", DC, PR; US for federal law,
+    INTL for international instruments.
+
+    \b
+    Examples:
+      kbtool remedies NY
+      kbtool remedies "New York" --json
+      kbtool remedies CA --type civil_action
+    """
+    from . import query
+    from .corpus import Corpus
+    from .render import remedies_text
+
+    corpus = Corpus(_kb(ctx))
+    jurisdiction = corpus.registry.resolve(state)
+    items = query.remedies(corpus, jurisdiction, remedy_type)
+    if as_json:
+        _print_json(items)
+    else:
+        click.echo(
+            remedies_text(
+                jurisdiction.label,
+                items,
+                corpus.type_label,
+                federal_hint=jurisdiction.kind in ("state", "district", "territory"),
+            )
+        )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the registry as JSON.")
+@click.pass_context
+@_errors_to_click
+def jurisdictions(ctx: click.Context, as_json: bool) -> None:
+    """List jurisdiction codes, names and how many records each has.
+
+    \b
+    Example:
+      kbtool jurisdictions
+    """
+    from . import query
+    from .corpus import Corpus
+    from .render import jurisdictions_text
+
+    rows = query.jurisdictions(Corpus(_kb(ctx)))
+    if as_json:
+        _print_json(rows)
+    else:
+        click.echo(jurisdictions_text(rows))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the matrix as JSON.")
+@click.pass_context
+@_errors_to_click
+def coverage(ctx: click.Context, as_json: bool) -> None:
+    """Which remedy types are researched for each jurisdiction.
+
+    Each cell is `available`, `none` (researched: no such law), `undetermined`
+    (researched, sources could not settle it) or `not researched`. Also shows whether a
+    crime statute is recorded and the oldest verification date per jurisdiction.
+
+    \b
+    Example:
+      kbtool coverage --json
+    """
+    from . import query
+    from .corpus import Corpus
+    from .render import coverage_text
+    from .rules import today
+
+    corpus = Corpus(_kb(ctx))
+    cov = query.coverage(corpus)
+    as_of = today().isoformat()
+    if as_json:
+        _print_json({"as_of": as_of, **cov})
+    else:
+        click.echo(coverage_text(cov, corpus.type_label, as_of, list(corpus.remedy_types)))
+
+
+def run() -> None:  # pragma: no cover - console entry point alias
+    main(prog_name="kbtool")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Reading records for lookups: fast, lazy, no jsonschema.
+
+Lookups (`remedies`, `show`, `compare`) read only the files they need: a
+jurisdiction's folder and the statutes its remedies cite, found by id (ids start
+with their folder name and equal their file name). Nothing here validates; a
+record that cannot be read raises KBError pointing at `kbtool validate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .jurisdictions import Jurisdiction, Registry, load_registry
+from .kb import KB, KINDS, KBError
+from .loader import load_file, load_plain
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record as read from its file."""
+
+    kind: str  # "statute" or "remedy"
+    path: Path
+    data: dict
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id", self.path.stem))
+
+    @property
+    def jurisdiction(self) -> str:
+        return str(self.data.get("jurisdiction", ""))
+
+
+class Corpus:
+    """The records of one knowledge base, read on demand and cached."""
+
+    def __init__(self, kb: KB) -> None:
+        self.kb = kb
+        self._by_path: dict[Path, Record] = {}
+
+    @cached_property
+    def registry(self) -> Registry:
+        return load_registry(self.kb.schema_dir)
+
+    @cached_property
+    def vocabulary(self) -> dict[str, Any]:
+        path = self.kb.schema_dir / "vocabulary.yaml"
+        return load_plain(path) if path.is_file() else {}
+
+    @property
+    def remedy_types(self) -> dict[str, dict]:
+        """Remedy types in display order, with label and description."""
+        return dict(self.vocabulary.get("remedy_types") or {})
+
+    def type_label(self, remedy_type: str) -> str:
+        entry = self.remedy_types.get(remedy_type) or {}
+        return str(entry.get("label") or remedy_type.replace("_", " ").capitalize())
+
+    def _read(self, kind: str, path: Path) -> Record:
+        cached = self._by_path.get(path)
+        if cached is not None:
+            return cached
+        loaded = load_file(path, self._display(path))
+        if loaded.data is None or not isinstance(loaded.data, dict):
+            first = loaded.findings[0].format() if loaded.findings else str(path)
+            raise KBError(f"cannot read a record: {first}\nRun `kbtool validate` for details.")
+        record = Record(kind, path, loaded.data)
+        self._by_path[path] = record
+        return record
+
+    def _display(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.kb.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def get(self, record_id: str, kinds: tuple[str, ...] = KINDS) -> Record | None:
+        """The record with this id, or None."""
+        try:
+            kind, path = self.kb.find_record_path(record_id, kinds)
+        except KeyError:
+            return None
+        return self._read(kind, path)
+
+    def of_jurisdiction(self, kind: str, jurisdiction: Jurisdiction) -> list[Record]:
+        folder = self.kb.folder(kind) / jurisdiction.folder
+        if not folder.is_dir():
+            return []
+        return [self._read(kind, p) for p in sorted(folder.glob("*.yaml"))]
+
+    def all(self, kind: str) -> list[Record]:
+        return [self._read(kind, p) for p in self.kb.record_files(kind)]
+
+    def count_files(self) -> dict[str, dict[str, int]]:
+        """Number of record files per jurisdiction folder and kind, without reading them."""
+        counts: dict[str, dict[str, int]] = {}
+        for kind in KINDS:
+            for path in self.kb.record_files(kind):
+                counts.setdefault(path.parent.name, {k: 0 for k in KINDS})[kind] += 1
+        return counts

@@ -1,0 +1,306 @@
+"""Strict, boring YAML: one document per file, positions kept for every key and value.
+
+Records are composed into YAML nodes (with the libyaml C parser when present) and
+converted to plain Python by our own small constructor, which lets us:
+
+- keep the line and column of every key and value, so findings can name them;
+- treat duplicate keys as errors (PyYAML silently keeps the last one: data loss);
+- read dates as strings, so the schema's `format: date` applies;
+- refuse anchors, aliases and custom tags (`!!python/object`), which records never
+  need: this also defuses alias bombs, since nothing is ever expanded;
+- refuse absurdly deep nesting and oversized files before they cost anything.
+
+Parse failures are returned as findings, never raised, so one bad file never hides
+the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .findings import Finding
+
+try:  # libyaml is about 13x faster than the pure-Python parser on our records
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 32
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_SCALAR_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_scalar_constructor = yaml.constructor.SafeConstructor()
+
+Position = tuple[int, int]  # 1-based line and column
+
+
+@dataclass
+class LoadedFile:
+    """The result of loading one YAML file: data (or None) plus positions and findings."""
+
+    path: Path
+    display: str
+    data: Any = None
+    findings: list[Finding] = field(default_factory=list)
+    # JSON path (tuple of keys and indexes) -> position of the key (for mapping entries)
+    key_positions: dict[tuple, Position] = field(default_factory=dict)
+    # JSON path -> position of the value
+    value_positions: dict[tuple, Position] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not any(f.severity == "error" for f in self.findings)
+
+    def position(self, path: tuple, prefer_value: bool = False) -> Position:
+        """Where to point for a JSON path: its key (or value), else the nearest parent."""
+        p = tuple(path)
+        while True:
+            first, second = (
+                (self.value_positions, self.key_positions)
+                if prefer_value
+                else (self.key_positions, self.value_positions)
+            )
+            if p in first:
+                return first[p]
+            if p in second:
+                return second[p]
+            if not p:
+                return (1, 1)
+            p = p[:-1]
+
+
+class _Reject(Exception):
+    """A node the constructor refuses; carries the finding."""
+
+    def __init__(self, code: str, message: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.mark = mark
+
+
+def _pos(mark: yaml.Mark | None) -> Position:
+    if mark is None:
+        return (1, 1)
+    return (mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    """Turns a composed node tree into Python data, recording positions and problems."""
+
+    def __init__(self, loaded: LoadedFile) -> None:
+        self.loaded = loaded
+        self.seen: set[int] = set()
+
+    def problem(self, code: str, message: str, mark: yaml.Mark | None) -> None:
+        line, col = _pos(mark)
+        self.loaded.findings.append(Finding(self.loaded.display, line, col, code, message))
+
+    def build(self, node: yaml.Node, path: tuple, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise _Reject(
+                "too-deep",
+                f"nesting deeper than {MAX_DEPTH} levels; records are never this deep",
+                node.start_mark,
+            )
+        if id(node) in self.seen:
+            line, col = self.loaded.value_positions.get(path[:-1], _pos(node.start_mark))
+            raise _Reject(
+                "yaml-alias",
+                "anchors and aliases (&name / *name) are not allowed in records; "
+                "write the value out in full",
+                yaml.Mark("", 0, line - 1, col - 1, None, None),
+            )
+        self.seen.add(id(node))
+        self.loaded.value_positions[path] = _pos(node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                raise _Reject("yaml-tag", f"tag {node.tag!r} is not allowed", node.start_mark)
+            return [self.build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _MAP:
+                raise _Reject("yaml-tag", f"tag {node.tag!r} is not allowed", node.start_mark)
+            return self.mapping(node, path, depth)
+        raise _Reject("yaml-syntax", "unexpected YAML node", node.start_mark)  # pragma: no cover
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            raise _Reject(
+                "yaml-tag",
+                f"tag {node.tag!r} is not allowed; records hold plain text, numbers and lists",
+                node.start_mark,
+            )
+        if node.tag in (_STR, "tag:yaml.org,2002:timestamp"):
+            return node.value  # dates stay strings so the schema checks their format
+        return _scalar_constructor.construct_object(node)
+
+    def mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if id(key_node) in self.seen:
+                raise _Reject("yaml-alias", "aliases are not allowed in records", key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Reject("yaml-syntax", "a key must be plain text", key_node.start_mark)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Reject(
+                    "yaml-alias", "merge keys (<<) are not allowed in records", key_node.start_mark
+                )
+            key = self.scalar(key_node)
+            if not isinstance(key, str):
+                key = str(key).lower() if isinstance(key, bool) else str(key)
+            if key in out:
+                first = self.loaded.key_positions.get((*path, key), (0, 0))
+                self.problem(
+                    "duplicate-key",
+                    f"key {key!r} appears twice (first at line {first[0]}); "
+                    "YAML would silently keep only the last value",
+                    key_node.start_mark,
+                )
+                continue
+            self.loaded.key_positions[(*path, key)] = _pos(key_node.start_mark)
+            out[key] = self.build(value_node, (*path, key), depth + 1)
+        return out
+
+
+def _yaml_error_finding(display: str, exc: yaml.YAMLError, text: str) -> Finding:
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    problem = str(getattr(exc, "problem", None) or exc)
+    context = getattr(exc, "context", None)
+    mark = problem_mark or context_mark
+    if "end of stream" in problem and context_mark is not None:
+        mark = context_mark  # an unclosed quote or bracket: point where it was opened
+    line, col = _pos(mark)
+    if "expected a single document" in str(exc):
+        return Finding(
+            display,
+            line,
+            col,
+            "multiple-documents",
+            "more than one YAML document (---) in the file; one record per file",
+        )
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    indent = source_line[: len(source_line) - len(source_line.lstrip(" \t"))]
+    if "\t" in indent or "tab" in problem:
+        return Finding(
+            display, line, col, "yaml-tab", "tab character in indentation; indent with spaces"
+        )
+    if "maximum nesting depth" in problem:
+        return Finding(display, line, col, "too-deep", "nesting too deep; records are never this deep")
+    message = f"{context}, {problem}" if context else problem
+    if mark is not problem_mark and problem_mark is not None:
+        message += f" (reached line {problem_mark.line + 1})"
+    return Finding(display, line, col, "yaml-syntax", f"YAML syntax error: {message}")
+
+
+def parse_text(text: str, loaded: LoadedFile) -> LoadedFile:
+    """Parse YAML text into `loaded` (data, positions, findings)."""
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError as exc:
+            loaded.findings.append(_yaml_error_finding(loaded.display, exc, text))
+            return loaded
+    finally:
+        loader.dispose()
+    if node is None:
+        loaded.findings.append(
+            Finding(loaded.display, 1, 1, "empty-file", "the file is empty; it should hold one record")
+        )
+        return loaded
+    try:
+        data = _Builder(loaded).build(node, (), 0)
+    except _Reject as rej:
+        line, col = _pos(rej.mark)
+        loaded.findings.append(Finding(loaded.display, line, col, rej.code, rej.message))
+        return loaded
+    except RecursionError:
+        loaded.findings.append(
+            Finding(loaded.display, 1, 1, "too-deep", "nesting too deep; records are never this deep")
+        )
+        return loaded
+    loaded.data = data
+    return loaded
+
+
+def decode(raw: bytes, display: str) -> tuple[str | None, Finding | None]:
+    """UTF-8 text (a leading BOM is dropped), or a finding naming the first bad byte."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, Finding(
+            display,
+            line,
+            col,
+            "not-utf8",
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
+        )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
+
+
+def load_file(path: Path, display: str | None = None) -> LoadedFile:
+    """Load one record file. Never raises for bad content: problems become findings."""
+    display = display if display is not None else path.as_posix()
+    loaded = LoadedFile(path=path, display=display)
+    try:
+        if path.is_dir():
+            loaded.findings.append(
+                Finding(display, 0, 0, "not-a-file", "is a directory, not a record file")
+            )
+            return loaded
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            loaded.findings.append(
+                Finding(
+                    display,
+                    1,
+                    1,
+                    "file-too-large",
+                    f"file is {size:,} bytes; a record may be at most {MAX_FILE_BYTES:,} bytes",
+                )
+            )
+            return loaded
+        raw = path.read_bytes()
+    except OSError as exc:
+        loaded.findings.append(
+            Finding(display, 0, 0, "unreadable", f"cannot read file: {exc.strerror or exc}")
+        )
+        return loaded
+    text, problem = decode(raw, display)
+    if problem is not None:
+        loaded.findings.append(problem)
+        return loaded
+    assert text is not None
+    return parse_text(text, loaded)
+
+
+def load_plain(path: Path) -> Any:
+    """Fast path for trusted reads (CLI lookups): data only, no positions. Raises on bad YAML."""
+    loaded = load_file(path)
+    if loaded.data is None:
+        first = loaded.findings[0] if loaded.findings else None
+        raise ValueError(first.format() if first else f"{path}: could not be loaded")
+    return loaded.data

@@ -1,0 +1,204 @@
+"""Library functions behind the lookup commands. They return plain data (dicts and
+lists ready for JSON); `render` turns them into text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .corpus import Corpus, Record
+from .jurisdictions import Jurisdiction
+from .kb import KBUsageError
+
+# Remedy types whose absence we research for every jurisdiction of a kind.
+SCOPE: dict[str, tuple[str, ...]] = {
+    "state": ("criminal_record_relief", "civil_action", "affirmative_defense", "safe_harbor_minors"),
+    "federal": ("criminal_record_relief", "civil_action", "restitution", "immigration_relief"),
+    "international": ("non_punishment",),
+}
+SCOPE["district"] = SCOPE["state"]
+SCOPE["territory"] = SCOPE["state"]
+
+STATUS_AVAILABLE = "available"
+STATUS_NONE = "none"
+STATUS_UNDETERMINED = "undetermined"
+STATUS_NOT_RESEARCHED = "not researched"
+
+
+def pinpoint_citation(citation: str, pinpoint: Any) -> str:
+    """`18 U.S.C. § 1595` + `(c)` -> `18 U.S.C. § 1595(c)`; `art. 6` is added after a comma."""
+    if not pinpoint or citation.endswith(str(pinpoint)):
+        return citation
+    pin = str(pinpoint)
+    return f"{citation}{pin}" if pin.startswith("(") else f"{citation}, {pin}"
+
+
+def resolve_refs(corpus: Corpus, refs: list[Any] | None) -> list[dict]:
+    """legal_basis entries with each statute's citation and official text address added."""
+    out = []
+    for ref in refs or []:
+        if not isinstance(ref, dict):
+            continue
+        statute = corpus.get(str(ref.get("statute")), ("statute",))
+        item = dict(ref)
+        if statute is not None:
+            cite = str(statute.data.get("citation", ""))
+            pin = ref.get("pinpoint")
+            item["citation"] = pinpoint_citation(cite, pin)
+            if statute.data.get("official_text_url"):
+                item["official_text_url"] = statute.data["official_text_url"]
+        else:
+            item["citation"] = None
+        out.append(item)
+    return out
+
+
+def record_view(corpus: Corpus, record: Record) -> dict:
+    """A record as data for output: its fields, citations resolved, and its file."""
+    data = dict(record.data)
+    data["record_type"] = record.kind
+    if record.kind == "remedy":
+        data["legal_basis"] = resolve_refs(corpus, record.data.get("legal_basis"))
+    else:
+        related = []
+        for rid in record.data.get("related_statutes") or []:
+            other = corpus.get(str(rid), ("statute",))
+            related.append(
+                {"statute": rid, "citation": other.data.get("citation") if other else None}
+            )
+        data["related_statutes"] = related
+    data["path"] = corpus._display(record.path)
+    return data
+
+
+def _type_order(corpus: Corpus) -> dict[str, int]:
+    return {t: i for i, t in enumerate(corpus.remedy_types)}
+
+
+def remedies(
+    corpus: Corpus, jurisdiction: Jurisdiction, remedy_type: str | None = None
+) -> list[dict]:
+    """The remedies of one jurisdiction, by remedy type (vocabulary order), then id."""
+    if remedy_type is not None and remedy_type not in corpus.remedy_types:
+        raise KBUsageError(
+            f"unknown remedy type {remedy_type!r}; one of: {', '.join(corpus.remedy_types)}"
+        )
+    order = _type_order(corpus)
+    records = [
+        r
+        for r in corpus.of_jurisdiction("remedy", jurisdiction)
+        if remedy_type is None or r.data.get("remedy_type") == remedy_type
+    ]
+    records.sort(
+        key=lambda r: (
+            order.get(str(r.data.get("remedy_type")), 99),
+            {True: 0, "unknown": 1, False: 2}.get(r.data.get("available"), 3),
+            r.id,
+        )
+    )
+    return [record_view(corpus, r) for r in records]
+
+
+def show(corpus: Corpus, record_id: str) -> dict:
+    record = corpus.get(record_id)
+    if record is None:
+        raise KBUsageError(
+            f"no record with id {record_id!r}; ids are file names without .yaml "
+            "(`kbtool remedies STATE` lists a jurisdiction's records)"
+        )
+    return record_view(corpus, record)
+
+
+def jurisdictions(corpus: Corpus) -> list[dict]:
+    """The registry, with the number of records per jurisdiction."""
+    counts = corpus.count_files()
+    out = []
+    for j in corpus.registry:
+        c = counts.get(j.folder, {"statute": 0, "remedy": 0})
+        out.append(
+            {
+                "code": j.code,
+                "name": j.name,
+                "official_name": j.official_name,
+                "kind": j.kind,
+                "aliases": list(j.aliases),
+                "statutes": c["statute"],
+                "remedies": c["remedy"],
+            }
+        )
+    return out
+
+
+def availability_status(values: list[Any]) -> str:
+    """Cell status from the `available` values of the records of one type."""
+    if any(v is True for v in values):
+        return STATUS_AVAILABLE
+    if any(v is False for v in values):
+        return STATUS_NONE
+    if values:
+        return STATUS_UNDETERMINED
+    return STATUS_NOT_RESEARCHED
+
+
+def coverage(corpus: Corpus) -> dict:
+    """Jurisdiction x remedy type matrix, computed from the records."""
+    remedies_by_j: dict[str, list[Record]] = {}
+    for r in corpus.all("remedy"):
+        remedies_by_j.setdefault(r.jurisdiction, []).append(r)
+    statutes_by_j: dict[str, list[Record]] = {}
+    for s in corpus.all("statute"):
+        statutes_by_j.setdefault(s.jurisdiction, []).append(s)
+    rows = []
+    totals: dict[str, int] = {
+        STATUS_AVAILABLE: 0,
+        STATUS_NONE: 0,
+        STATUS_UNDETERMINED: 0,
+        STATUS_NOT_RESEARCHED: 0,
+    }
+    verification: dict[str, int] = {}
+    for j in corpus.registry:
+        scope = SCOPE.get(j.kind, ())
+        recs = remedies_by_j.get(j.code, [])
+        stats = statutes_by_j.get(j.code, [])
+        if not scope and not recs and not stats:
+            continue
+        cells = {}
+        for t in scope:
+            status = availability_status(
+                [r.data.get("available") for r in recs if r.data.get("remedy_type") == t]
+            )
+            cells[t] = status
+            totals[status] += 1
+        extra = sorted(
+            {str(r.data.get("remedy_type")) for r in recs} - set(scope),
+            key=lambda t: list(corpus.remedy_types).index(t) if t in corpus.remedy_types else 99,
+        )
+        for t in extra:
+            cells[t] = availability_status(
+                [r.data.get("available") for r in recs if r.data.get("remedy_type") == t]
+            )
+        dates = [str(r.data.get("last_verified")) for r in recs + stats if r.data.get("last_verified")]
+        for r in recs + stats:
+            v = str(r.data.get("verification", "unverified"))
+            verification[v] = verification.get(v, 0) + 1
+        rows.append(
+            {
+                "code": j.code,
+                "name": j.name,
+                "kind": j.kind,
+                "remedies": cells,
+                "crime_statute": any(s.data.get("kind") == "criminal" for s in stats),
+                "statutes": len(stats),
+                "remedy_records": len(recs),
+                "oldest_verified": min(dates) if dates else None,
+            }
+        )
+    return {
+        "jurisdictions": rows,
+        "totals": totals,
+        "verification": dict(sorted(verification.items())),
+        "records": {
+            "statutes": sum(len(v) for v in statutes_by_j.values()),
+            "remedies": sum(len(v) for v in remedies_by_j.values()),
+        },
+        "scope": {k: list(v) for k, v in SCOPE.items()},
+    }

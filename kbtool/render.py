@@ -1,0 +1,323 @@
+"""Plain-text rendering of query results. Only decoration, no logic: the data comes
+from `query`; tests compare this text exactly."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+from typing import Any
+
+from . import DISCLAIMER
+from .findings import Finding
+
+WIDTH = 80
+
+
+def fmt(value: Any) -> str:
+    """A field value for people: yes/no/unknown, lists joined, underscores as spaces."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ", ".join(fmt(v) for v in value) if value else "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {fmt(v)}" for k, v in value.items())
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("_", " ")
+
+
+def availability(value: Any) -> str:
+    return {True: "available", False: "not available", "unknown": "undetermined"}.get(
+        value, fmt(value)
+    )
+
+
+def deadline(time_limit: Any) -> str:
+    """`6 years from conviction`, `due diligence`, `none`, ..."""
+    if not isinstance(time_limit, dict):
+        return fmt(time_limit)
+    rule = time_limit.get("rule")
+    if rule == "fixed_period" and time_limit.get("years"):
+        text = f"{fmt(time_limit['years'])} years"
+        if time_limit.get("runs_from"):
+            text += f" from {fmt(time_limit['runs_from'])}"
+        return text
+    return fmt(rule)
+
+
+def limitation(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{fmt(value)} years"
+    return fmt(value)
+
+
+def key_fields(remedy: dict) -> list[tuple[str, str]]:
+    """The comparison fields worth a glance, as (label, value) pairs."""
+    rr = remedy.get("record_relief")
+    if isinstance(rr, dict):
+        records = [
+            name
+            for name, key in (
+                ("convictions", "covers_convictions"),
+                ("arrests", "covers_arrests"),
+                ("non-convictions", "covers_non_convictions"),
+                ("juvenile adjudications", "covers_juvenile_adjudications"),
+            )
+            if rr.get(key) is True
+        ]
+        exclusions = rr.get("exclusions")
+        return [
+            ("Relief", fmt(rr.get("relief_forms"))),
+            ("Records", ", ".join(records) if records else "unknown"),
+            ("Offenses", fmt(rr.get("offense_scope"))),
+            ("Exclusions", fmt(exclusions)),
+            ("Court", fmt(rr.get("discretion"))),
+            ("Nexus", fmt(rr.get("nexus"))),
+            ("Deadline", deadline(rr.get("time_limit"))),
+            ("Hearing", fmt(rr.get("hearing"))),
+            ("Burden", fmt(rr.get("burden_of_proof"))),
+            ("Documentation", fmt(rr.get("official_documentation"))),
+        ]
+    ca = remedy.get("civil_action")
+    if isinstance(ca, dict):
+        return [
+            ("Knowing beneficiaries", fmt(ca.get("covers_knowing_beneficiaries"))),
+            ("Damages", fmt(ca.get("damages"))),
+            ("Attorney's fees", fmt(ca.get("attorneys_fees"))),
+            ("Limitation", limitation(ca.get("limitation_period"))),
+        ]
+    return []
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(
+        " ".join(str(text).split()),
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+    ) or [indent.rstrip()]
+
+
+def _pairs(pairs: Iterable[tuple[str, str]], indent: str) -> list[str]:
+    """`Label: value` pairs packed on lines of at most WIDTH characters."""
+    lines: list[str] = []
+    current = ""
+    for label, value in pairs:
+        piece = f"{label}: {value}"
+        candidate = f"{current} · {piece}" if current else piece
+        if current and len(indent) + len(candidate) > WIDTH:
+            lines.append(indent + current)
+            current = piece
+        else:
+            current = candidate
+    if current:
+        lines.extend(_wrap(current, indent) if len(indent + current) > WIDTH else [indent + current])
+    return lines
+
+
+def citations(remedy: dict) -> str:
+    cites = [c.get("citation") or f"{c.get('statute')} (missing)" for c in remedy.get("legal_basis") or []]
+    return "; ".join(cites)
+
+
+def remedies_text(jurisdiction_label: str, items: list[dict], type_label, federal_hint: bool) -> str:
+    """Remedies of one jurisdiction, grouped by remedy type."""
+    lines = [f"{jurisdiction_label}: {len(items)} remedy record{'s' if len(items) != 1 else ''}"]
+    if not items:
+        lines.append("")
+        lines.append("  No remedies recorded yet for this jurisdiction (not researched).")
+    current = None
+    for r in items:
+        if r.get("remedy_type") != current:
+            current = r.get("remedy_type")
+            lines.append("")
+            lines.append(type_label(current))
+        lines.append(f"  {r.get('title')} [{availability(r.get('available'))}]")
+        lines.append(f"    id: {r.get('id')}")
+        if r.get("legal_basis"):
+            lines.extend(_wrap(f"Law: {citations(r)}", "    "))
+        if r.get("available") is not True:
+            lines.extend(_wrap(str(r.get("summary", "")), "    "))
+        lines.extend(_pairs(key_fields(r), "    "))
+        lines.append(f"    Verified {r.get('last_verified')} ({fmt(r.get('verification'))})")
+    lines.append("")
+    if federal_hint:
+        lines.append("Federal remedies apply in every state: kbtool remedies US")
+    lines.append(DISCLAIMER)
+    return "\n".join(lines)
+
+
+def record_text(record: dict, type_label) -> str:
+    """One record in full."""
+    lines: list[str] = []
+    if record.get("record_type") == "statute":
+        lines.append(f"{record.get('citation')}: {record.get('title')}")
+        lines.append(f"  id: {record.get('id')} · statute · {record.get('jurisdiction')}")
+        facts = [("Kind", fmt(record.get("kind"))), ("Status", fmt(record.get("status")))]
+        if record.get("popular_name"):
+            facts.insert(0, ("Popular name", str(record["popular_name"])))
+        for key in ("enacted", "effective"):
+            if record.get(key):
+                facts.append((key.capitalize(), str(record[key])))
+        lines.extend(_pairs(facts, "  "))
+        if record.get("official_text_url"):
+            lines.append(f"  Official text: {record['official_text_url']}")
+        lines.append("")
+        lines.extend(_wrap(str(record.get("summary", "")), "  "))
+        if record.get("key_provisions"):
+            lines.append("")
+            lines.append("Key provisions")
+            for p in record["key_provisions"]:
+                lines.extend(_wrap(f"{p.get('pinpoint')}: {p.get('summary')}", "  "))
+        if record.get("amendments"):
+            lines.append("")
+            lines.append("Amendments")
+            for a in record["amendments"]:
+                law = f" ({a['law']})" if a.get("law") else ""
+                lines.extend(_wrap(f"{a.get('date')}{law}: {a.get('summary')}", "  "))
+        if record.get("related_statutes"):
+            lines.append("")
+            lines.append("Related statutes")
+            for rel in record["related_statutes"]:
+                lines.append(f"  {rel.get('citation') or '(missing)'} [{rel.get('statute')}]")
+    else:
+        lines.append(f"{record.get('title')} [{availability(record.get('available'))}]")
+        lines.append(
+            f"  id: {record.get('id')} · {type_label(record.get('remedy_type'))} · "
+            f"{record.get('jurisdiction')}"
+        )
+        if record.get("legal_basis"):
+            lines.extend(_wrap(f"Law: {citations(record)}", "  "))
+        lines.append("")
+        lines.extend(_wrap(str(record.get("summary", "")), "  "))
+        pairs = key_fields(record)
+        if pairs:
+            lines.append("")
+            lines.extend(_pairs(pairs, "  "))
+        for key, label in (
+            ("eligibility", "Eligibility"),
+            ("time_limits", "Time limits"),
+            ("evidence", "Evidence and burden of proof"),
+            ("effect", "Effect"),
+            ("confidentiality", "Confidentiality"),
+        ):
+            if record.get(key):
+                lines.append("")
+                lines.append(label)
+                lines.extend(_wrap(str(record[key]), "  "))
+        procedure = record.get("procedure") or {}
+        if procedure:
+            lines.append("")
+            lines.append("Procedure")
+            for key, label in (
+                ("forum", "Forum"),
+                ("how_to_file", "How to file"),
+                ("notice_to_prosecutor", "Notice"),
+                ("fees", "Fees"),
+            ):
+                if procedure.get(key):
+                    lines.extend(_wrap(f"{label}: {procedure[key]}", "  "))
+            for form in procedure.get("forms") or []:
+                lines.extend(_wrap(f"Form: {form.get('title')} {form.get('url', '')}".rstrip(), "  "))
+        if record.get("related_remedies"):
+            lines.append("")
+            lines.append(f"Related remedies: {', '.join(record['related_remedies'])}")
+    if record.get("notes"):
+        lines.append("")
+        lines.append("Notes")
+        lines.extend(_wrap(str(record["notes"]), "  "))
+    lines.append("")
+    lines.append("Sources")
+    for s in record.get("sources") or []:
+        published = f", published {s['published']}" if s.get("published") else ""
+        lines.extend(_wrap(f"{s.get('title')}{published} (accessed {s.get('accessed')})", "  "))
+        lines.append(f"    {s.get('url')}")
+    lines.append(
+        f"Verified {record.get('last_verified')} ({fmt(record.get('verification'))}) · "
+        f"file: {record.get('path')}"
+    )
+    lines.append(DISCLAIMER)
+    return "\n".join(lines)
+
+
+def jurisdictions_text(rows: list[dict]) -> str:
+    lines = [f"{'CODE':<6} {'NAME':<26} {'KIND':<13} {'STATUTES':>8} {'REMEDIES':>8}"]
+    for r in rows:
+        lines.append(
+            f"{r['code']:<6} {r['name'][:26]:<26} {r['kind']:<13} {r['statutes']:>8} {r['remedies']:>8}"
+        )
+    total_s = sum(r["statutes"] for r in rows)
+    total_r = sum(r["remedies"] for r in rows)
+    lines.append(f"{len(rows)} jurisdictions, {total_s} statute records, {total_r} remedy records")
+    return "\n".join(lines)
+
+
+STATUS_MARK = {
+    "available": "yes",
+    "none": "none",
+    "undetermined": "?",
+    "not researched": "-",
+}
+
+
+def coverage_text(cov: dict, type_label, as_of: str, order: list[str]) -> str:
+    """The coverage matrix: one row per jurisdiction, one column per remedy type in scope."""
+    present = {t for row in cov["jurisdictions"] for t in row["remedies"]}
+    types = [t for t in order if t in present] + sorted(present - set(order))
+    short = {
+        "criminal_record_relief": "RECORD",
+        "civil_action": "CIVIL",
+        "affirmative_defense": "DEFENSE",
+        "safe_harbor_minors": "HARBOR",
+        "restitution": "RESTIT",
+        "immigration_relief": "IMMIG",
+        "non_punishment": "NONPUN",
+        "victim_compensation": "COMP",
+        "protective_order": "ORDER",
+    }
+    head = f"{'CODE':<6} " + " ".join(f"{short.get(t, t[:7].upper()):<7}" for t in types)
+    head += f" {'CRIME':<5} OLDEST"
+    lines = [f"Coverage as of {as_of} (computed from the records)", "", head]
+    for row in cov["jurisdictions"]:
+        cells = " ".join(
+            f"{STATUS_MARK.get(row['remedies'].get(t, ''), ''):<7}" if t in row["remedies"] else f"{'':<7}"
+            for t in types
+        )
+        crime = "yes" if row["crime_statute"] else "-"
+        lines.append(f"{row['code']:<6} {cells} {crime:<5} {row['oldest_verified'] or '-'}".rstrip())
+    lines.append("")
+    lines.append(
+        "Legend: yes = available, none = researched and not available, ? = undetermined, "
+        "- = not researched; blank = not in scope"
+    )
+    legend = ", ".join(f"{short.get(t, t)} = {type_label(t)}" for t in types)
+    lines.extend(textwrap.wrap(legend, WIDTH))
+    t = cov["totals"]
+    lines.append("")
+    lines.append(
+        f"Cells in scope: {t['available']} available, {t['none']} none, "
+        f"{t['undetermined']} undetermined, {t['not researched']} not researched"
+    )
+    recs = cov["records"]
+    ver = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in cov["verification"].items())
+    lines.append(f"Records: {recs['statutes']} statutes, {recs['remedies']} remedies ({ver})")
+    return "\n".join(lines)
+
+
+def findings_text(findings: list[Finding], files: int) -> str:
+    lines = [f.format() for f in findings]
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    if errors or warnings:
+        lines.append(
+            f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning"
+            f"{'s' if warnings != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+        )
+    else:
+        lines.append(f"{files} file{'s' if files != 1 else ''} checked, no problems")
+    return "\n".join(lines)

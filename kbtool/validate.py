@@ -1,0 +1,191 @@
+"""The validation pipeline: discover files, load them, then check in three layers.
+
+1. file: YAML parse (loader) and JSON Schema (schema);
+2. record: rules.check_record;
+3. corpus: rules.check_corpus (unique ids, references resolve).
+
+Every file is checked and every finding reported in one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .findings import Finding, display_path
+from .jurisdictions import load_registry
+from .kb import FOLDERS, KB, KBUsageError
+from .loader import LoadedFile, load_file
+from .rules import RecordContext, check_corpus, check_record, today
+
+KIND_OF_FOLDER = {folder: kind for kind, folder in FOLDERS.items()}
+
+
+@dataclass
+class Report:
+    """What a validation run found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity != "error")
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def as_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def _placement(kb: KB, path: Path) -> tuple[str | None, str | None, str | None]:
+    """(kind, jurisdiction folder, problem) of a file from where it sits in the tree."""
+    try:
+        rel = path.resolve().relative_to(kb.root)
+    except ValueError:
+        return None, None, "is outside the knowledge base"
+    parts = rel.parts
+    if len(parts) >= 1 and parts[0] in KIND_OF_FOLDER:
+        kind = KIND_OF_FOLDER[parts[0]]
+        if len(parts) == 3 and path.suffix == ".yaml":
+            return kind, parts[1], None
+        if path.suffix == ".yml":
+            return kind, parts[1] if len(parts) == 3 else None, "record files end in .yaml, not .yml"
+        return (
+            kind,
+            None,
+            f"record files live at {parts[0]}/<jurisdiction>/<id>.yaml (e.g. {parts[0]}/us-ny/...)",
+        )
+    return None, None, "record files live in statutes/<jurisdiction>/ or remedies/<jurisdiction>/"
+
+
+def discover(kb: KB) -> list[Path]:
+    """Every file under statutes/ and remedies/ (misplaced ones too, so they get a finding)."""
+    out: list[Path] = []
+    for folder in FOLDERS.values():
+        base = kb.root / folder
+        if base.is_dir():
+            out.extend(
+                p
+                for p in base.rglob("*")
+                if (p.is_file() or p.is_symlink())
+                and not p.name.startswith(".")
+                and p.name != "README.md"
+            )
+    return sorted(out)
+
+
+def expand(kb: KB, paths: Iterable[str | Path]) -> list[Path]:
+    """Files named on the command line; folders stand for the record files below them."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists() and not p.is_symlink():
+            raise KBUsageError(f"{raw}: no such file or folder")
+        if p.is_dir():
+            out.extend(sorted(x for x in p.rglob("*.y*ml") if x.is_file()))
+        else:
+            out.append(p)
+    return sorted(dict.fromkeys(out))
+
+
+def _load(kb: KB, path: Path) -> tuple[RecordContext, list[Finding]]:
+    display = display_path(path, kb.root)
+    kind, folder, problem = _placement(kb, path)
+    findings: list[Finding] = []
+    if problem:
+        findings.append(Finding(display, 0, 0, "misplaced-file", f"{problem}"))
+    loaded = load_file(path, display)
+    findings.extend(loaded.findings)
+    return RecordContext(loaded, kind, folder), findings
+
+
+def validate(
+    kb: KB, paths: Iterable[str | Path] | None = None, as_of: dt.date | None = None
+) -> Report:
+    """Validate the whole knowledge base, or only `paths` (references still resolve against all)."""
+    from . import schema  # jsonschema is imported only when validating
+
+    as_of = as_of or today()
+    registry = load_registry(kb.schema_dir)
+    report = Report()
+    all_files = discover(kb)
+    selected_files = all_files if paths is None else expand(kb, paths)
+    selected_set = {p.resolve() for p in selected_files}
+
+    selected: list[RecordContext] = []
+    for path in selected_files:
+        ctx, findings = _load(kb, path)
+        report.files += 1
+        report.findings.extend(findings)
+        if ctx.loaded.data is None:
+            selected.append(ctx)
+            continue
+        if not isinstance(ctx.loaded.data, dict):
+            report.findings.append(
+                Finding(ctx.loaded.display, 1, 1, "wrong-type", "a record must be a mapping of fields")
+            )
+            selected.append(ctx)
+            continue
+        if ctx.kind is not None:
+            report.findings.extend(schema.check(ctx.loaded, ctx.kind, kb.schema_dir))
+        report.findings.extend(check_record(ctx, registry, as_of))
+        selected.append(ctx)
+
+    # Corpus layer: ids of everything. Unselected files count by file name (ids equal
+    # file names once valid), so checking a few files does not parse the whole tree.
+    everything: dict[str, list[RecordContext]] = defaultdict(list)
+    for ctx in selected:
+        if ctx.kind is None:
+            continue
+        rid = ctx.record_id or ctx.loaded.path.stem
+        everything[rid].append(ctx)
+    for path in all_files:
+        if path.resolve() in selected_set or path.suffix != ".yaml":
+            continue
+        kind, folder, problem = _placement(kb, path)
+        if kind is None or problem:
+            continue
+        stub = LoadedFile(path=path, display=display_path(path, kb.root))
+        everything[path.stem].append(RecordContext(stub, kind, folder))
+    report.findings.extend(check_corpus([c for c in selected if c.kind], everything))
+
+    if paths is None:
+        report.findings.extend(_check_registry(kb))
+    report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+    return report
+
+
+def _check_registry(kb: KB) -> list[Finding]:
+    """The jurisdiction registry itself must pass its schema and have unique codes."""
+    from . import schema
+
+    path = kb.schema_dir / "jurisdictions.yaml"
+    loaded = load_file(path, display_path(path, kb.root))
+    if loaded.data is None:
+        return loaded.findings
+    findings = loaded.findings + schema.check(loaded, "jurisdictions", kb.schema_dir)
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(loaded.data.get("jurisdictions") or []):
+        code = entry.get("code") if isinstance(entry, dict) else None
+        if code in seen:
+            line, col = loaded.position(("jurisdictions", i, "code"), prefer_value=True)
+            findings.append(
+                Finding(loaded.display, line, col, "duplicate-id", f"code {code!r} is listed twice")
+            )
+        seen[code] = i
+    return findings

@@ -1,0 +1,48 @@
+"""Shared fixtures: a temporary knowledge base built from tests/fixtures, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TODAY = "2026-11-28"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Date-dependent rules see a fixed today; no test depends on the real date."""
+    monkeypatch.setenv("KBTOOL_TODAY", TODAY)
+    monkeypatch.delenv("KBTOOL_ROOT", raising=False)
+
+
+def make_kb(dest: Path, *overlays: Path) -> Path:
+    """A knowledge base in `dest`: the real schema/ plus the fixture records and overlays."""
+    shutil.copytree(REPO / "schema", dest / "schema")
+    shutil.copytree(FIXTURES / "kb", dest, dirs_exist_ok=True)
+    for overlay in overlays:
+        shutil.copytree(overlay, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt", "build.py"))
+    return dest
+
+
+@pytest.fixture
+def fixture_kb(tmp_path: Path) -> Path:
+    return make_kb(tmp_path / "kb")
+
+
+@pytest.fixture
+def run(fixture_kb: Path) -> Callable[..., object]:
+    """Run kbtool against the fixture knowledge base; returns click's Result."""
+    from kbtool.cli import main
+
+    runner = CliRunner()
+
+    def _run(*args: str, root: Path | None = None):
+        return runner.invoke(main, ["--root", str(root or fixture_kb), *args], catch_exceptions=False)
+
+    return _run
