@@ -141,7 +141,9 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
 
 @main.command()
 @click.argument("state")
-@click.option("--type", "remedy_type", metavar="TYPE", help="Only this remedy type, e.g. civil_action.")
+@click.option(
+    "--type", "remedy_type", metavar="TYPE", help="Only this remedy type, e.g. civil_action."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of remedy objects.")
 @click.pass_context
 @_errors_to_click
@@ -226,6 +228,68 @@ def coverage(ctx: click.Context, as_json: bool) -> None:
         _print_json({"as_of": as_of, **cov})
     else:
         click.echo(coverage_text(cov, corpus.type_label, as_of, list(corpus.remedy_types)))
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for the generated pages (default: docs/kb in the knowledge base).",
+)
+@click.option("--repo-url", envvar="KBTOOL_REPO_URL", default="", help="Repository URL for edit links.")
+@click.pass_context
+@_errors_to_click
+def site(ctx: click.Context, out: str | None, repo_url: str) -> None:
+    """Generate the site's pages from the records (then run `mkdocs build`).
+
+    Writes Markdown, data and downloads into a git-ignored folder under docs/, replacing
+    it as a whole; hand-written pages stay in docs/. `make site` runs this and mkdocs.
+
+    \b
+    Example:
+      kbtool site && mkdocs build --strict
+    """
+    from pathlib import Path
+
+    from .corpus import Corpus
+    from .rules import today
+    from .site import SiteConfig, write_site
+
+    kb = _kb(ctx)
+    target = Path(out) if out else kb.root / "docs" / "kb"
+    config = SiteConfig(repo_url=repo_url or _mkdocs_repo_url(kb.root), as_of=today().isoformat())
+    files = write_site(Corpus(kb), config, target, cli_reference=cli_reference())
+    click.echo(f"wrote {files} files to {target}")
+
+
+def _mkdocs_repo_url(root) -> str:
+    """`repo_url` from mkdocs.yml, if set (edit links point there)."""
+    import re
+
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        return ""
+    match = re.search(r"^repo_url:\s*(\S+)\s*$", path.read_text("utf-8"), re.MULTILINE)
+    return match.group(1).strip("'\"") if match else ""
+
+
+def cli_reference() -> str:
+    """The CLI reference page, generated from every command's --help."""
+    lines = [
+        "# Command-line reference",
+        "",
+        "Generated from `kbtool --help` and each command's help; install with `make test` "
+        "or `pip install -e .`.",
+        "",
+    ]
+    ctx = click.Context(main, info_name="kbtool")
+    lines += ["## kbtool", "", "```text", main.get_help(ctx), "```", ""]
+    for name in sorted(main.commands):
+        command = main.commands[name]
+        sub = click.Context(command, info_name=name, parent=ctx)
+        lines += [f"## kbtool {name}", "", "```text", command.get_help(sub), "```", ""]
+    return "\n".join(lines)
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

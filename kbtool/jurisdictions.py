@@ -59,7 +59,7 @@ class Registry:
         return self.by_code.get(code)
 
     def resolve(self, text: str) -> Jurisdiction:
-        """`NY`, `ny`, `New York`, `N.Y.`, `US-NY` -> New York. Unknown -> usage error with hints."""
+        """`NY`, `ny`, `New York`, `N.Y.`, `US-NY` -> New York; unknown -> usage error."""
         key = _norm(text)
         if key in self._keys:
             return self._keys[key]

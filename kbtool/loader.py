@@ -154,7 +154,9 @@ class _Builder:
         out: dict = {}
         for key_node, value_node in node.value:
             if id(key_node) in self.seen:
-                raise _Reject("yaml-alias", "aliases are not allowed in records", key_node.start_mark)
+                raise _Reject(
+                    "yaml-alias", "aliases are not allowed in records", key_node.start_mark
+                )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Reject("yaml-syntax", "a key must be plain text", key_node.start_mark)
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -184,7 +186,8 @@ def _yaml_error_finding(display: str, exc: yaml.YAMLError, text: str) -> Finding
     problem = str(getattr(exc, "problem", None) or exc)
     context = getattr(exc, "context", None)
     mark = problem_mark or context_mark
-    if "end of stream" in problem and context_mark is not None:
+    at_end = problem_mark is not None and problem_mark.index >= len(text.rstrip())
+    if context_mark is not None and ("end of stream" in problem or at_end):
         mark = context_mark  # an unclosed quote or bracket: point where it was opened
     line, col = _pos(mark)
     if "expected a single document" in str(exc):
@@ -203,9 +206,11 @@ def _yaml_error_finding(display: str, exc: yaml.YAMLError, text: str) -> Finding
             display, line, col, "yaml-tab", "tab character in indentation; indent with spaces"
         )
     if "maximum nesting depth" in problem:
-        return Finding(display, line, col, "too-deep", "nesting too deep; records are never this deep")
+        return Finding(
+            display, line, col, "too-deep", "nesting too deep; records are never this deep"
+        )
     message = f"{context}, {problem}" if context else problem
-    if mark is not problem_mark and problem_mark is not None:
+    if mark is not problem_mark and problem_mark is not None and problem_mark.line + 1 != line:
         message += f" (reached line {problem_mark.line + 1})"
     return Finding(display, line, col, "yaml-syntax", f"YAML syntax error: {message}")
 
@@ -223,7 +228,9 @@ def parse_text(text: str, loaded: LoadedFile) -> LoadedFile:
         loader.dispose()
     if node is None:
         loaded.findings.append(
-            Finding(loaded.display, 1, 1, "empty-file", "the file is empty; it should hold one record")
+            Finding(
+                loaded.display, 1, 1, "empty-file", "the file is empty; it should hold one record"
+            )
         )
         return loaded
     try:
@@ -234,7 +241,9 @@ def parse_text(text: str, loaded: LoadedFile) -> LoadedFile:
         return loaded
     except RecursionError:
         loaded.findings.append(
-            Finding(loaded.display, 1, 1, "too-deep", "nesting too deep; records are never this deep")
+            Finding(
+                loaded.display, 1, 1, "too-deep", "nesting too deep; records are never this deep"
+            )
         )
         return loaded
     loaded.data = data

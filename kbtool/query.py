@@ -11,7 +11,12 @@ from .kb import KBUsageError
 
 # Remedy types whose absence we research for every jurisdiction of a kind.
 SCOPE: dict[str, tuple[str, ...]] = {
-    "state": ("criminal_record_relief", "civil_action", "affirmative_defense", "safe_harbor_minors"),
+    "state": (
+        "criminal_record_relief",
+        "civil_action",
+        "affirmative_defense",
+        "safe_harbor_minors",
+    ),
     "federal": ("criminal_record_relief", "civil_action", "restitution", "immigration_relief"),
     "international": ("non_punishment",),
 }
@@ -176,7 +181,9 @@ def coverage(corpus: Corpus) -> dict:
             cells[t] = availability_status(
                 [r.data.get("available") for r in recs if r.data.get("remedy_type") == t]
             )
-        dates = [str(r.data.get("last_verified")) for r in recs + stats if r.data.get("last_verified")]
+        dates = [
+            str(r.data.get("last_verified")) for r in recs + stats if r.data.get("last_verified")
+        ]
         for r in recs + stats:
             v = str(r.data.get("verification", "unverified"))
             verification[v] = verification.get(v, 0) + 1

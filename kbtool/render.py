@@ -116,16 +116,23 @@ def _pairs(pairs: Iterable[tuple[str, str]], indent: str) -> list[str]:
         else:
             current = candidate
     if current:
-        lines.extend(_wrap(current, indent) if len(indent + current) > WIDTH else [indent + current])
+        lines.extend(
+            _wrap(current, indent) if len(indent + current) > WIDTH else [indent + current]
+        )
     return lines
 
 
 def citations(remedy: dict) -> str:
-    cites = [c.get("citation") or f"{c.get('statute')} (missing)" for c in remedy.get("legal_basis") or []]
+    cites = [
+        c.get("citation") or f"{c.get('statute')} (missing)"
+        for c in remedy.get("legal_basis") or []
+    ]
     return "; ".join(cites)
 
 
-def remedies_text(jurisdiction_label: str, items: list[dict], type_label, federal_hint: bool) -> str:
+def remedies_text(
+    jurisdiction_label: str, items: list[dict], type_label, federal_hint: bool
+) -> str:
     """Remedies of one jurisdiction, grouped by remedy type."""
     lines = [f"{jurisdiction_label}: {len(items)} remedy record{'s' if len(items) != 1 else ''}"]
     if not items:
@@ -223,7 +230,9 @@ def record_text(record: dict, type_label) -> str:
                 if procedure.get(key):
                     lines.extend(_wrap(f"{label}: {procedure[key]}", "  "))
             for form in procedure.get("forms") or []:
-                lines.extend(_wrap(f"Form: {form.get('title')} {form.get('url', '')}".rstrip(), "  "))
+                lines.extend(
+                    _wrap(f"Form: {form.get('title')} {form.get('url', '')}".rstrip(), "  ")
+                )
         if record.get("related_remedies"):
             lines.append("")
             lines.append(f"Related remedies: {', '.join(record['related_remedies'])}")
@@ -249,7 +258,8 @@ def jurisdictions_text(rows: list[dict]) -> str:
     lines = [f"{'CODE':<6} {'NAME':<26} {'KIND':<13} {'STATUTES':>8} {'REMEDIES':>8}"]
     for r in rows:
         lines.append(
-            f"{r['code']:<6} {r['name'][:26]:<26} {r['kind']:<13} {r['statutes']:>8} {r['remedies']:>8}"
+            f"{r['code']:<6} {r['name'][:26]:<26} {r['kind']:<13} "
+            f"{r['statutes']:>8} {r['remedies']:>8}"
         )
     total_s = sum(r["statutes"] for r in rows)
     total_r = sum(r["remedies"] for r in rows)
@@ -285,11 +295,15 @@ def coverage_text(cov: dict, type_label, as_of: str, order: list[str]) -> str:
     lines = [f"Coverage as of {as_of} (computed from the records)", "", head]
     for row in cov["jurisdictions"]:
         cells = " ".join(
-            f"{STATUS_MARK.get(row['remedies'].get(t, ''), ''):<7}" if t in row["remedies"] else f"{'':<7}"
+            f"{STATUS_MARK.get(row['remedies'].get(t, ''), ''):<7}"
+            if t in row["remedies"]
+            else f"{'':<7}"
             for t in types
         )
         crime = "yes" if row["crime_statute"] else "-"
-        lines.append(f"{row['code']:<6} {cells} {crime:<5} {row['oldest_verified'] or '-'}".rstrip())
+        lines.append(
+            f"{row['code']:<6} {cells} {crime:<5} {row['oldest_verified'] or '-'}".rstrip()
+        )
     lines.append("")
     lines.append(
         "Legend: yes = available, none = researched and not available, ? = undetermined, "

@@ -225,7 +225,7 @@ def check_corpus(
                     ctx.finding(
                         path,
                         "wrong-reference-kind",
-                        f"{target!r} is a {holders[0].kind} record, but a {expected} is expected here",
+                        f"{target!r} is a {holders[0].kind} record; a {expected} is expected here",
                     )
                 )
             elif target == rid:

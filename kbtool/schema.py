@@ -28,7 +28,9 @@ SCHEMA_FILES = {
 
 def load_schemas(schema_dir: Path) -> dict[str, dict]:
     """Every `*.schema.json` in the folder, by file name."""
-    return {p.name: json.loads(p.read_text("utf-8")) for p in sorted(schema_dir.glob("*.schema.json"))}
+    return {
+        p.name: json.loads(p.read_text("utf-8")) for p in sorted(schema_dir.glob("*.schema.json"))
+    }
 
 
 @cache
@@ -109,8 +111,10 @@ def _message(error: ValidationError) -> str:
             "Record id": "lower-case letters, digits and single hyphens",
             "Jurisdiction code": "use a code from schema/jurisdictions.yaml, e.g. US-NY",
         }.get(title, f"must match {error.validator_value!r}" if v == "pattern" else "")
-        return f"{where}: {_describe(error.instance)} is not a valid {title.lower()}; {hint}".rstrip(
-            "; "
+        return (
+            f"{where}: {_describe(error.instance)} is not a valid {title.lower()}; {hint}".rstrip(
+                "; "
+            )
         )
     if v in ("oneOf", "anyOf") and error.context:
         inner = best_match(error.context)
@@ -175,7 +179,7 @@ def check(loaded: LoadedFile, kind: str, schema_dir: Path) -> list[Finding]:
                     )
                 )
             continue
-        line, col = loaded.position(path)
+        line, col = loaded.position(path, prefer_value=True)
         findings.append(
             Finding(
                 loaded.display,

@@ -64,7 +64,11 @@ def _placement(kb: KB, path: Path) -> tuple[str | None, str | None, str | None]:
         if len(parts) == 3 and path.suffix == ".yaml":
             return kind, parts[1], None
         if path.suffix == ".yml":
-            return kind, parts[1] if len(parts) == 3 else None, "record files end in .yaml, not .yml"
+            return (
+                kind,
+                parts[1] if len(parts) == 3 else None,
+                "record files end in .yaml, not .yml",
+            )
         return (
             kind,
             None,
@@ -137,7 +141,9 @@ def validate(
             continue
         if not isinstance(ctx.loaded.data, dict):
             report.findings.append(
-                Finding(ctx.loaded.display, 1, 1, "wrong-type", "a record must be a mapping of fields")
+                Finding(
+                    ctx.loaded.display, 1, 1, "wrong-type", "a record must be a mapping of fields"
+                )
             )
             selected.append(ctx)
             continue

@@ -26,7 +26,12 @@ def make_kb(dest: Path, *overlays: Path) -> Path:
     shutil.copytree(REPO / "schema", dest / "schema")
     shutil.copytree(FIXTURES / "kb", dest, dirs_exist_ok=True)
     for overlay in overlays:
-        shutil.copytree(overlay, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt", "build.py"))
+        shutil.copytree(
+            overlay,
+            dest,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("expected.txt", "build.py"),
+        )
     return dest
 
 
@@ -43,6 +48,8 @@ def run(fixture_kb: Path) -> Callable[..., object]:
     runner = CliRunner()
 
     def _run(*args: str, root: Path | None = None):
-        return runner.invoke(main, ["--root", str(root or fixture_kb), *args], catch_exceptions=False)
+        return runner.invoke(
+            main, ["--root", str(root or fixture_kb), *args], catch_exceptions=False
+        )
 
     return _run

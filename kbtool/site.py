@@ -1,0 +1,775 @@
+"""The static site's generated pages: a function from the corpus to {path: text}.
+
+Only this module knows the page layout. It writes plain Markdown (with a little raw
+HTML for tables, badges and the map) that any Python-Markdown based engine renders;
+it uses no MkDocs plugin beyond Material's built-in search, so the same files can be
+built by another engine (see README).
+
+Everything that comes from a record is escaped on the way out: `md()` for Markdown
+text, `h()` for HTML, `href()` for links (only http(s) addresses become links).
+Python-Markdown passes raw HTML through, so this is what keeps a contributor's
+`<script>` or `[link](javascript:...)` inert.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import DISCLAIMER, query
+from .corpus import Corpus, Record
+from .jurisdictions import Jurisdiction
+from .render import deadline, fmt, limitation
+
+GENERATED_DIR = "kb"  # under docs/, git-ignored
+
+# Relief categories for the map, strongest first; every tile also shows its letter.
+RELIEF_CATEGORIES = {
+    "vacatur": ("V", "Vacatur available"),
+    "expungement_sealing": ("E", "Expungement or sealing only"),
+    "none": ("N", "No trafficking-specific record relief"),
+    "undetermined": ("?", "Researched, not settled"),
+    "not_researched": ("·", "Not yet researched"),
+}
+
+# Tile-grid map: (column, row) of each jurisdiction; territories on the bottom row.
+TILES: dict[str, tuple[int, int]] = {
+    "US-AK": (0, 0), "US-ME": (11, 0),
+    "US-WI": (6, 1), "US-VT": (10, 1), "US-NH": (11, 1),
+    "US-WA": (1, 2), "US-ID": (2, 2), "US-MT": (3, 2), "US-ND": (4, 2), "US-MN": (5, 2),
+    "US-IL": (6, 2), "US-MI": (7, 2), "US-NY": (9, 2), "US-MA": (10, 2),
+    "US-OR": (1, 3), "US-NV": (2, 3), "US-WY": (3, 3), "US-SD": (4, 3), "US-IA": (5, 3),
+    "US-IN": (6, 3), "US-OH": (7, 3), "US-PA": (8, 3), "US-NJ": (9, 3), "US-CT": (10, 3),
+    "US-RI": (11, 3),
+    "US-CA": (1, 4), "US-UT": (2, 4), "US-CO": (3, 4), "US-NE": (4, 4), "US-MO": (5, 4),
+    "US-KY": (6, 4), "US-WV": (7, 4), "US-VA": (8, 4), "US-MD": (9, 4), "US-DE": (10, 4),
+    "US-AZ": (2, 5), "US-NM": (3, 5), "US-KS": (4, 5), "US-AR": (5, 5), "US-TN": (6, 5),
+    "US-NC": (7, 5), "US-SC": (8, 5), "US-DC": (9, 5),
+    "US-OK": (4, 6), "US-LA": (5, 6), "US-MS": (6, 6), "US-AL": (7, 6), "US-GA": (8, 6),
+    "US-HI": (0, 7), "US-TX": (4, 7), "US-FL": (9, 7),
+    "US-MP": (0, 8), "US-GU": (1, 8), "US-AS": (2, 8), "US-PR": (9, 8), "US-VI": (10, 8),
+}  # fmt: skip
+
+RECORD_RELIEF_FIELDS = [
+    ("relief_forms", "Forms of relief"),
+    ("covers_convictions", "Convictions"),
+    ("covers_arrests", "Arrests"),
+    ("covers_non_convictions", "Non-convictions"),
+    ("covers_juvenile_adjudications", "Juvenile adjudications"),
+    ("offense_scope", "Offenses covered"),
+    ("exclusions", "Exclusions"),
+    ("discretion", "Court's discretion"),
+    ("nexus", "Nexus to trafficking"),
+    ("time_limit", "Deadline"),
+    ("hearing", "Hearing"),
+    ("burden_of_proof", "Burden of proof"),
+    ("official_documentation", "Official documentation"),
+    ("confidential_filing", "Confidential filing"),
+]
+CIVIL_ACTION_FIELDS = [
+    ("covers_knowing_beneficiaries", "Knowing beneficiaries"),
+    ("damages", "Damages"),
+    ("attorneys_fees", "Attorney's fees"),
+    ("limitation_period", "Limitation period"),
+    ("who_may_sue", "Who may sue"),
+    ("defendants", "Defendants"),
+]
+STRUCTURED = {
+    "criminal_record_relief": ("record_relief", RECORD_RELIEF_FIELDS),
+    "civil_action": ("civil_action", CIVIL_ACTION_FIELDS),
+}
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~^=:.<>&\"'])")
+
+
+# --- escaping ---------------------------------------------------------------------------
+
+
+def h(value: Any) -> str:
+    """Text for HTML: every markup character becomes an entity."""
+    return html.escape(str(value), quote=True)
+
+
+def md(value: Any) -> str:
+    """Text for Markdown: one line, Markdown syntax backslash-escaped, HTML made entities.
+
+    Python-Markdown honours backslash escapes for its syntax characters; `<`, `>`, `&`
+    and quotes become entities (a backslash does not escape raw HTML).
+    """
+    text = " ".join(str(value).split())
+    out = []
+    for ch in text:
+        if ch in "<>&\"'":
+            out.append(html.escape(ch, quote=True))
+        elif ch in "\\`*_{}[]()#+-!|":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def safe_url(url: Any) -> str | None:
+    """The address if it is a plain http(s) URL without credentials, else None."""
+    if not isinstance(url, str):
+        return None
+    if not re.fullmatch(r"https?://[^\s/@\"'<>`]+(/[^\s\"'<>`]*)?", url):
+        return None
+    return url
+
+
+def link(text: Any, url: Any) -> str:
+    """An HTML link when the URL is safe, else the escaped text alone."""
+    safe = safe_url(url)
+    if safe is None:
+        return h(text)
+    return f'<a href="{h(safe)}" rel="noopener">{h(text)}</a>'
+
+
+# --- shared views -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """What the pages need to know about where they are published."""
+
+    repo_url: str = ""  # e.g. https://github.com/org/repo; empty hides edit links
+    branch: str = "main"
+    as_of: str = ""
+
+
+def relief_category(records: list[Record]) -> str:
+    """Map category of a jurisdiction from its criminal_record_relief records."""
+    rel = [r for r in records if r.data.get("remedy_type") == "criminal_record_relief"]
+    if not rel:
+        return "not_researched"
+    forms: set[str] = set()
+    for r in rel:
+        if r.data.get("available") is True:
+            f = (r.data.get("record_relief") or {}).get("relief_forms")
+            forms.update(f if isinstance(f, list) else ["unknown"])
+    if "vacatur" in forms:
+        return "vacatur"
+    if forms & {"expungement", "sealing"}:
+        return "expungement_sealing"
+    if forms:
+        return "undetermined"
+    if any(r.data.get("available") is False for r in rel):
+        return "none"
+    return "undetermined"
+
+
+def field_value(key: str, value: Any) -> str:
+    if key == "time_limit":
+        text = deadline(value)
+        extra = value.get("text") if isinstance(value, dict) else None
+        return f"{text}: {extra}" if extra and text != extra else text
+    if key == "limitation_period":
+        return limitation(value)
+    return fmt(value)
+
+
+def page_url(j: Jurisdiction) -> str:
+    """Link from one jurisdiction page to another (pages sit side by side)."""
+    return f"{j.folder}.md"
+
+
+def _badge(available: Any) -> str:
+    label, cls = {
+        True: ("Available", "kb-yes"),
+        False: ("Not available", "kb-no"),
+        "unknown": ("Undetermined", "kb-unknown"),
+    }.get(available, (fmt(available), "kb-unknown"))
+    return f'<span class="kb-badge {cls}">{h(label)}</span>'
+
+
+class Site:
+    """Builds every generated page from one corpus."""
+
+    def __init__(self, corpus: Corpus, config: SiteConfig) -> None:
+        self.corpus = corpus
+        self.config = config
+        self.registry = corpus.registry
+        self.remedies: dict[str, list[Record]] = {}
+        self.statutes: dict[str, list[Record]] = {}
+        for r in corpus.all("remedy"):
+            self.remedies.setdefault(r.jurisdiction, []).append(r)
+        for s in corpus.all("statute"):
+            self.statutes.setdefault(s.jurisdiction, []).append(s)
+        self.coverage = query.coverage(corpus)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def edit_link(self, record: Record) -> str:
+        path = self.corpus._display(record.path)
+        if not self.config.repo_url:
+            return f"Record file: <code>{h(path)}</code>"
+        base = self.config.repo_url.rstrip("/")
+        edit = f"{base}/edit/{self.config.branch}/{path}"
+        title = f"Outdated or wrong: {record.id}"
+        report = f"{base}/issues/new?title={_urlquote(title)}&labels=data-error"
+        return (
+            f"{link('Edit this record', edit)} · {link('Report an error', report)} · "
+            f"<code>{h(path)}</code>"
+        )
+
+    def statute_citation(self, ref: dict) -> str:
+        cite = ref.get("citation") or ref.get("statute")
+        url = ref.get("official_text_url")
+        return link(cite, url) if url else h(cite)
+
+    def sources_html(self, record: Record) -> str:
+        items = []
+        for s in record.data.get("sources") or []:
+            published = f", published {h(s['published'])}" if s.get("published") else ""
+            kind = f" ({h(fmt(s['type']))})" if s.get("type") else ""
+            items.append(
+                f"<li>{link(s.get('title', s.get('url')), s.get('url'))}{kind}{published}, "
+                f"accessed {h(s.get('accessed'))}</li>"
+            )
+        return "<ul class=\"kb-sources\">" + "".join(items) + "</ul>"
+
+    def verification_line(self, record: Record) -> str:
+        return (
+            f'<p class="kb-verified">Verified {h(record.data.get("last_verified"))} '
+            f"({h(fmt(record.data.get('verification')))}). {self.edit_link(record)}</p>"
+        )
+
+    # -- jurisdiction pages ---------------------------------------------------------------
+
+    def remedy_section(self, record: Record) -> list[str]:
+        d = record.data
+        view = query.record_view(self.corpus, record)
+        out = [f"### {md(d.get('title'))}", ""]
+        out.append(f'<p>{_badge(d.get("available"))} <code>{h(record.id)}</code></p>')
+        out.append("")
+        if view["legal_basis"]:
+            cites = "; ".join(self.statute_citation(ref) for ref in view["legal_basis"])
+            out.append(f'<p class="kb-law"><strong>Law:</strong> {cites}</p>')
+            out.append("")
+        out.append(md(d.get("summary", "")))
+        out.append("")
+        structured = STRUCTURED.get(str(d.get("remedy_type")))
+        if structured and isinstance(d.get(structured[0]), dict):
+            block = d[structured[0]]
+            rows = "".join(
+                f"<tr><th scope=\"row\">{h(label)}</th><td>{h(field_value(key, block.get(key)))}</td></tr>"
+                for key, label in structured[1]
+                if key in block
+            )
+            out.append(f'<table class="kb-fields"><tbody>{rows}</tbody></table>')
+            out.append("")
+        details = [
+            ("Eligibility", d.get("eligibility")),
+            ("Time limits", d.get("time_limits")),
+            ("Evidence and burden of proof", d.get("evidence")),
+            ("Effect", d.get("effect")),
+            ("Confidentiality", d.get("confidentiality")),
+        ]
+        proc = d.get("procedure") or {}
+        for key, label in (
+            ("forum", "Where to file"),
+            ("how_to_file", "How to file"),
+            ("notice_to_prosecutor", "Notice"),
+            ("fees", "Fees"),
+        ):
+            details.append((label, proc.get(key)))
+        for label, value in details:
+            if value:
+                out.append(f"**{md(label)}.** {md(value)}")
+                out.append("")
+        forms = proc.get("forms") or []
+        if forms:
+            items = "".join(f"<li>{link(f.get('title'), f.get('url'))}</li>" for f in forms)
+            out.append(f"<p><strong>Forms:</strong></p><ul>{items}</ul>")
+            out.append("")
+        if d.get("notes"):
+            out.append(f"**Notes.** {md(d['notes'])}")
+            out.append("")
+        out.append("<p><strong>Sources</strong></p>" + self.sources_html(record))
+        out.append("")
+        out.append(self.verification_line(record))
+        out.append("")
+        return out
+
+    def statute_section(self, record: Record) -> list[str]:
+        d = record.data
+        title = f"{d.get('citation')}: {d.get('title')}"
+        out = [f"### {md(title)}", ""]
+        facts = [fmt(d.get("kind")).capitalize(), fmt(d.get("status"))]
+        if d.get("popular_name"):
+            facts.insert(0, str(d["popular_name"]))
+        for key in ("enacted", "effective"):
+            if d.get(key):
+                facts.append(f"{key} {d[key]}")
+        text_link = (
+            f" · {link('Official text', d.get('official_text_url'))}"
+            if safe_url(d.get("official_text_url"))
+            else ""
+        )
+        out.append(f"<p>{h(' · '.join(facts))}{text_link} <code>{h(record.id)}</code></p>")
+        out.append("")
+        out.append(md(d.get("summary", "")))
+        out.append("")
+        provisions = d.get("key_provisions") or []
+        if provisions:
+            rows = "".join(
+                f"<tr><th scope=\"row\">{h(p.get('pinpoint'))}</th><td>{h(p.get('summary'))}</td></tr>"
+                for p in provisions
+            )
+            out.append(f'<table class="kb-fields"><tbody>{rows}</tbody></table>')
+            out.append("")
+        if d.get("amendments"):
+            items = "".join(
+                f"<li>{h(a.get('date'))}{' (' + h(a['law']) + ')' if a.get('law') else ''}: "
+                f"{h(a.get('summary'))}</li>"
+                for a in d["amendments"]
+            )
+            out.append(f"<p><strong>Amendments</strong></p><ul>{items}</ul>")
+            out.append("")
+        if d.get("notes"):
+            out.append(f"**Notes.** {md(d['notes'])}")
+            out.append("")
+        out.append("<p><strong>Sources</strong></p>" + self.sources_html(record))
+        out.append("")
+        out.append(self.verification_line(record))
+        out.append("")
+        return out
+
+    def federal_box(self) -> list[str]:
+        fed = [r for r in self.remedies.get("US", []) if r.data.get("available") is True]
+        if not fed:
+            return []
+        items = "".join(
+            f'<li><a href="../us/#{_anchor(r.data.get("title"))}">{h(r.data.get("title"))}</a> '
+            f"({h(self.corpus.type_label(str(r.data.get('remedy_type'))))})</li>"
+            for r in sorted(fed, key=lambda r: (self._type_index(r), r.id))
+        )
+        return [
+            '<div class="admonition info"><p class="admonition-title">Federal remedies apply '
+            f"everywhere</p><p>Whatever the state, a survivor may also be able to use federal "
+            f"law:</p><ul>{items}</ul></div>",
+            "",
+        ]
+
+    def _type_index(self, r: Record) -> int:
+        types = list(self.corpus.remedy_types)
+        t = str(r.data.get("remedy_type"))
+        return types.index(t) if t in types else 99
+
+    def jurisdiction_page(self, j: Jurisdiction) -> str:
+        recs = sorted(self.remedies.get(j.code, []), key=lambda r: (self._type_index(r), r.id))
+        stats = sorted(self.statutes.get(j.code, []), key=lambda r: r.id)
+        boost = "search:\n  boost: 2\n" if j.kind not in ("federal", "international") else ""
+        out = [
+            "---",
+            f"title: {json.dumps(j.name)}",
+            f"description: {json.dumps('Trafficking survivor remedies and statutes: ' + j.name)}",
+            *([boost.rstrip()] if boost else []),
+            "---",
+            "",
+            f"# {md(j.name)}",
+            "",
+            f'<p class="kb-lede">{h(j.official_name or j.name)} · code <code>{h(j.code)}</code> · '
+            f"{len(recs)} remedy records, {len(stats)} statute records</p>",
+            "",
+            f'!!! warning "Legal information, not legal advice"\n    {md(DISCLAIMER)}',
+            "",
+        ]
+        if j.kind in ("state", "district", "territory"):
+            out.extend(self.federal_box())
+        scope = query.SCOPE.get(j.kind, ())
+        types = list(dict.fromkeys([*scope, *(str(r.data.get("remedy_type")) for r in recs)]))
+        types.sort(key=lambda t: list(self.corpus.remedy_types).index(t) if t in self.corpus.remedy_types else 99)
+        for t in types:
+            out.append(f"## {md(self.corpus.type_label(t))}")
+            out.append("")
+            of_type = [r for r in recs if r.data.get("remedy_type") == t]
+            if not of_type:
+                out.append("*Not yet researched.*")
+                out.append("")
+            for r in of_type:
+                out.extend(self.remedy_section(r))
+        if stats:
+            out.append("## Statutes")
+            out.append("")
+            for s in stats:
+                out.extend(self.statute_section(s))
+        return "\n".join(out) + "\n"
+
+    # -- index, comparison, home -------------------------------------------------------------
+
+    def jurisdictions_index(self) -> str:
+        out = ["# Jurisdictions", "", "Every state, the District of Columbia, the five inhabited "
+               "territories, federal law and international instruments.", ""]
+        rows = []
+        for j in self.registry:
+            recs = self.remedies.get(j.code, [])
+            cat = relief_category(recs) if j.kind not in ("federal", "international") else None
+            label = RELIEF_CATEGORIES[cat][1] if cat else ""
+            rows.append(
+                f'<tr><td><a href="{h(j.folder)}/">{h(j.name)}</a></td><td>{h(j.code)}</td>'
+                f"<td>{h(j.kind)}</td><td>{h(label)}</td><td>{len(recs)}</td>"
+                f"<td>{len(self.statutes.get(j.code, []))}</td></tr>"
+            )
+        out.append(
+            '<table class="kb-sortable"><thead><tr><th>Jurisdiction</th><th>Code</th><th>Kind</th>'
+            "<th>Criminal record relief</th><th>Remedies</th><th>Statutes</th></tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table>"
+        )
+        return "\n".join(out) + "\n"
+
+    def comparison_page(self, remedy_type: str) -> str:
+        label = self.corpus.type_label(remedy_type)
+        structured = STRUCTURED.get(remedy_type)
+        fields = structured[1] if structured else []
+        out = [
+            f"# {md(label)}: all jurisdictions",
+            "",
+            md((self.corpus.remedy_types.get(remedy_type) or {}).get("description", "")),
+            "",
+            "Click a column heading to sort; type in the filter box or use the column filters to "
+            "narrow the rows. Each row links to its jurisdiction.",
+            "",
+        ]
+        headers = ["Jurisdiction", "Available", "Law"] + [lab for _, lab in fields] + ["Verified"]
+        filters = "".join(
+            f'<th><select data-col="{i}" aria-label="Filter {h(hd)}"><option value="">all</option></select></th>'
+            if i > 0 and i < len(headers) - 1 and i != 2
+            else "<th></th>"
+            for i, hd in enumerate(headers)
+        )
+        rows = []
+        for j in self.registry:
+            for r in sorted(self.remedies.get(j.code, []), key=lambda r: r.id):
+                if r.data.get("remedy_type") != remedy_type:
+                    continue
+                view = query.record_view(self.corpus, r)
+                law = "; ".join(str(ref.get("citation") or ref.get("statute")) for ref in view["legal_basis"])
+                block = r.data.get(structured[0]) if structured else None
+                cells = [
+                    f'<a href="../../jurisdictions/{h(j.folder)}/">{h(j.name)}</a>',
+                    h({True: "yes", False: "no", "unknown": "undetermined"}.get(r.data.get("available"), "")),
+                    h(law),
+                ]
+                for key, _ in fields:
+                    value = block.get(key) if isinstance(block, dict) else None
+                    cells.append(h(field_value(key, value) if value is not None else ""))
+                cells.append(h(r.data.get("last_verified")))
+                rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        out.append(
+            '<p><label>Filter rows: <input type="search" class="kb-filter" '
+            'placeholder="e.g. any, shall, Texas"></label> <span class="kb-count"></span></p>'
+        )
+        out.append("")
+        out.append(
+            '<div class="kb-table-wrap"><table class="kb-sortable kb-compare"><thead><tr>'
+            + "".join(f"<th>{h(hd)}</th>" for hd in headers)
+            + f'</tr><tr class="kb-filters">{filters}</tr></thead><tbody>'
+            + "".join(rows)
+            + "</tbody></table></div>"
+        )
+        if not rows:
+            out.append("")
+            out.append("*No records of this type yet.*")
+        return "\n".join(out) + "\n"
+
+    def statutes_index(self) -> str:
+        out = ["# Statutes", "", "Every statute record, by jurisdiction.", ""]
+        for j in self.registry:
+            stats = sorted(self.statutes.get(j.code, []), key=lambda r: r.id)
+            if not stats:
+                continue
+            out.append(f"## {md(j.name)}")
+            out.append("")
+            for s in stats:
+                d = s.data
+                out.append(
+                    f"- [{md(d.get('citation'))}](jurisdictions/{j.folder}.md#statutes): "
+                    f"{md(d.get('title'))}"
+                )
+            out.append("")
+        return "\n".join(out) + "\n"
+
+    def map_svg(self) -> str:
+        size, gap = 46, 4
+        cols = 1 + max(c for c, _ in TILES.values())
+        rows = 1 + max(r for _, r in TILES.values())
+        width, height = cols * (size + gap), rows * (size + gap) + 10
+        parts = [
+            f'<svg class="kb-map" viewBox="0 0 {width} {height}" role="group" '
+            f'aria-labelledby="kb-map-title" xmlns="http://www.w3.org/2000/svg">'
+            '<title id="kb-map-title">Map of criminal record relief for trafficking survivors '
+            "by state, DC and territory</title>"
+        ]
+        for code, (c, r) in TILES.items():
+            j = self.registry.get(code)
+            if j is None:
+                continue
+            cat = relief_category(self.remedies.get(code, []))
+            letter, label = RELIEF_CATEGORIES[cat]
+            x, y = c * (size + gap), r * (size + gap) + (10 if r == 8 else 0)
+            abbr = code.split("-")[1]
+            parts.append(
+                f'<a href="kb/jurisdictions/{h(j.folder)}/" class="kb-tile kb-cat-{cat}" '
+                f'data-code="{h(code)}" aria-label="{h(j.name)}: {h(label)}">'
+                f"<title>{h(j.name)}: {h(label)}</title>"
+                f'<rect x="{x}" y="{y}" width="{size}" height="{size}" rx="4"/>'
+                f'<text x="{x + size / 2}" y="{y + 20}" class="kb-tile-code">{h(abbr)}</text>'
+                f'<text x="{x + size / 2}" y="{y + 37}" class="kb-tile-mark">{h(letter)}</text></a>'
+            )
+        parts.append("</svg>")
+        return "".join(parts)
+
+    def home_fragment(self) -> str:
+        """The map, its legend and a text alternative, plus coverage numbers."""
+        by_cat: dict[str, list[Jurisdiction]] = {k: [] for k in RELIEF_CATEGORIES}
+        for code in TILES:
+            j = self.registry.get(code)
+            if j is not None:
+                by_cat[relief_category(self.remedies.get(code, []))].append(j)
+        legend = "".join(
+            f'<li><span class="kb-swatch kb-cat-{k}">{h(letter)}</span> {h(label)} '
+            f"({len(by_cat[k])})</li>"
+            for k, (letter, label) in RELIEF_CATEGORIES.items()
+        )
+        alt = "".join(
+            f"<li><strong>{h(RELIEF_CATEGORIES[k][1])}</strong>: "
+            + ", ".join(f'<a href="kb/jurisdictions/{h(j.folder)}/">{h(j.name)}</a>' for j in js)
+            + "</li>"
+            for k, js in by_cat.items()
+            if js
+        )
+        t = self.coverage["totals"]
+        recs = self.coverage["records"]
+        ver = self.coverage["verification"]
+        cells = sum(t.values())
+        numbers = (
+            f"<p class=\"kb-coverage\">As of <strong>{h(self.config.as_of)}</strong>, computed from "
+            f"the records: {recs['statutes']} statute records and {recs['remedies']} remedy records "
+            f"for {len(self.coverage['jurisdictions'])} jurisdictions. Of {cells} "
+            f"jurisdiction-and-remedy cells in scope, {t['available']} are available, {t['none']} "
+            f"researched and not available, {t['undetermined']} undetermined and "
+            f"{t['not researched']} not yet researched. Records verified against official text: "
+            f"{ver.get('official_text', 0)}; against secondary sources: "
+            f"{ver.get('secondary_source', 0)}; unverified: {ver.get('unverified', 0)}.</p>"
+        )
+        return "\n".join(
+            [
+                '<div class="kb-map-wrap">',
+                self.map_svg(),
+                f'<ul class="kb-legend">{legend}</ul>',
+                "</div>",
+                "",
+                "<details class=\"kb-map-text\"><summary>The map as a list</summary>"
+                f"<ul>{alt}</ul></details>",
+                "",
+                numbers,
+                "",
+            ]
+        )
+
+    def fields_reference(self) -> str:
+        from .schema import load_schemas
+
+        schemas = load_schemas(self.corpus.kb.schema_dir)
+        out = [
+            "# Field reference",
+            "",
+            "Generated from the JSON Schemas in `schema/`: every field a record may have, what "
+            "it means and what values it takes.",
+            "",
+        ]
+        for name in ("statute.schema.json", "remedy.schema.json", "defs.schema.json"):
+            schema = schemas.get(name)
+            if not schema:
+                continue
+            out.append(f"## {md(schema.get('title', name))}")
+            out.append("")
+            out.append(md(schema.get("description", "")))
+            out.append("")
+            for heading, props, required in _schema_objects(schema, schemas):
+                if heading:
+                    out.append(f"### {md(heading)}")
+                    out.append("")
+                rows = "".join(
+                    f"<tr><td><code>{h(key)}</code>{' (required)' if key in required else ''}</td>"
+                    f"<td>{h(prop.get('title', ''))}</td><td>{_inline_code(prop.get('description', ''))}"
+                    f"{_allowed(prop, schemas)}</td></tr>"
+                    for key, prop in props.items()
+                )
+                out.append(
+                    "<table><thead><tr><th>Field</th><th>Title</th><th>Meaning</th></tr></thead>"
+                    f"<tbody>{rows}</tbody></table>"
+                )
+                out.append("")
+        return "\n".join(out) + "\n"
+
+    def comparison_fields_fragment(self) -> str:
+        """Meaning of each comparison field, from the schema descriptions (for Methodology)."""
+        from .schema import load_schemas
+
+        schemas = load_schemas(self.corpus.kb.schema_dir)
+        remedy = schemas["remedy.schema.json"]
+        out = []
+        for key, title in (("record_relief", "Criminal record relief"), ("civil_action", "Civil action")):
+            block = remedy["$defs"][key]
+            out.append(f"### {md(title)}")
+            out.append("")
+            for name, prop in block["properties"].items():
+                out.append(
+                    f"- **{md(prop.get('title', name))}** (`{name}`): "
+                    f"{md(_plain(prop.get('description', '')))}"
+                )
+            out.append("")
+        return "\n".join(out)
+
+    def generate(self) -> dict[str, str]:
+        pages: dict[str, str] = {}
+        for j in self.registry:
+            pages[f"jurisdictions/{j.folder}.md"] = self.jurisdiction_page(j)
+        pages["jurisdictions/index.md"] = self.jurisdictions_index()
+        for t in self.corpus.remedy_types:
+            pages[f"compare/{t}.md"] = self.comparison_page(t)
+        pages["statutes.md"] = self.statutes_index()
+        pages["fragments/home.md"] = self.home_fragment()
+        pages["fragments/comparison-fields.md"] = self.comparison_fields_fragment()
+        pages["reference/fields.md"] = self.fields_reference()
+        pages["data/compare-data.js"] = self.compare_data_js()
+        return pages
+
+    def compare_data_js(self) -> str:
+        """Data for the client-side pages, as a script (works from file:// too)."""
+        data = {
+            "as_of": self.config.as_of,
+            "jurisdictions": [
+                {"code": j.code, "name": j.name, "kind": j.kind, "folder": j.folder}
+                for j in self.registry
+            ],
+            "types": {t: self.corpus.type_label(t) for t in self.corpus.remedy_types},
+            "fields": {t: [[k, lab] for k, lab in f] for t, (_, f) in STRUCTURED.items()},
+            "remedies": [
+                {
+                    "id": r.id,
+                    "jurisdiction": r.jurisdiction,
+                    "remedy_type": r.data.get("remedy_type"),
+                    "title": r.data.get("title"),
+                    "available": r.data.get("available"),
+                    "law": [ref.get("citation") for ref in query.resolve_refs(self.corpus, r.data.get("legal_basis"))],
+                    "fields": {
+                        k: field_value(k, (r.data.get(STRUCTURED[t][0]) or {}).get(k))
+                        for t in [str(r.data.get("remedy_type"))]
+                        if t in STRUCTURED
+                        for k, _ in STRUCTURED[t][1]
+                        if k in (r.data.get(STRUCTURED[t][0]) or {})
+                    },
+                    "last_verified": r.data.get("last_verified"),
+                    "verification": r.data.get("verification"),
+                }
+                for code in (j.code for j in self.registry)
+                for r in sorted(self.remedies.get(code, []), key=lambda r: r.id)
+            ],
+        }
+        text = json.dumps(data, ensure_ascii=True, sort_keys=False)
+        # JSON inside <script>: `</` and `<!--` must not appear raw
+        text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
+        return f"window.KB_DATA = {text};\n"
+
+
+def _urlquote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+def _anchor(title: Any) -> str:
+    """The id Python-Markdown's toc extension gives a heading (default slugify)."""
+    import unicodedata
+
+    value = unicodedata.normalize("NFKD", str(title)).encode("ascii", "ignore").decode()
+    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
+    return re.sub(r"[-\s]+", "-", value)
+
+
+def _plain(text: str) -> str:
+    return text.replace("`", "")
+
+
+def _inline_code(text: str) -> str:
+    """Schema descriptions use `code` spans; render them safely as <code>."""
+    parts = str(text).split("`")
+    return "".join(f"<code>{h(p)}</code>" if i % 2 else h(p) for i, p in enumerate(parts))
+
+
+def _resolve(prop: dict, schemas: dict) -> dict:
+    ref = prop.get("$ref")
+    if not ref:
+        return prop
+    file, _, pointer = ref.partition("#")
+    doc = schemas.get(file) if file else None
+    if doc is None:
+        return prop
+    node: Any = doc
+    for part in pointer.strip("/").split("/"):
+        if part:
+            node = node.get(part, {})
+    return node
+
+
+def _allowed(prop: dict, schemas: dict) -> str:
+    target = _resolve(prop, schemas)
+    values: list[Any] = []
+    if "enum" in target:
+        values = target["enum"]
+    elif target.get("type") == "array" and "enum" in (target.get("items") or {}):
+        values = target["items"]["enum"]
+    if not values:
+        return ""
+    return "<br>Values: " + ", ".join(f"<code>{h(json.dumps(v))}</code>" for v in values)
+
+
+def _schema_objects(schema: dict, schemas: dict) -> Iterable[tuple[str, dict, set]]:
+    if "properties" in schema:
+        yield "", schema["properties"], set(schema.get("required", []))
+    for name, sub in (schema.get("$defs") or {}).items():
+        if isinstance(sub, dict) and "properties" in sub:
+            yield sub.get("title", name), sub["properties"], set(sub.get("required", []))
+
+
+def generate(corpus: Corpus, config: SiteConfig) -> dict[str, str]:
+    """Every generated file of the site, as {path under docs/kb/: text}."""
+    return Site(corpus, config).generate()
+
+
+def write_site(corpus: Corpus, config: SiteConfig, target, cli_reference: str = "") -> int:
+    """Generate every page and swap it into `target` as a whole (never half-written)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    target = Path(target)
+    pages = generate(corpus, config)
+    if cli_reference:
+        pages["reference/cli.md"] = cli_reference
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".kb-site-", dir=target.parent))
+    try:
+        for rel, text in pages.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}-old-{staging.name}")
+            target.rename(old)
+        staging.rename(target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return len(pages)
