@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format validate site install clean help
+.PHONY: serve test lint format validate site install clean help browser
 
 help:
 	@echo "make serve     install, validate the data, build and serve the site on http://$(HOST):$(PORT)"
@@ -32,14 +32,26 @@ install: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/kbtool validate
 
+# Generated pages go to docs/kb (git-ignored); the built site to site/ (git-ignored).
 site: validate
-	$(BIN)/mkdocs build --strict --quiet
+	$(BIN)/kbtool site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 serve: site
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
 	$(BIN)/python -m http.server --bind $(HOST) --directory site $(PORT)
 
-test: $(STAMP)
+# Browser tests drive Debian's Chromium (no browser download): installed here when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium not found: install it (e.g. apt-get install chromium) to run the browser tests"; \
+	  fi; }
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -51,4 +63,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix kbtool tests
 
 clean:
-	rm -rf site .kbindex docs/generated .pytest_cache build *.egg-info
+	rm -rf site .kbindex docs/kb .pytest_cache build *.egg-info test-artifacts

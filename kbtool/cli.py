@@ -237,7 +237,9 @@ def coverage(ctx: click.Context, as_json: bool) -> None:
     default=None,
     help="Folder for the generated pages (default: docs/kb in the knowledge base).",
 )
-@click.option("--repo-url", envvar="KBTOOL_REPO_URL", default="", help="Repository URL for edit links.")
+@click.option(
+    "--repo-url", envvar="KBTOOL_REPO_URL", default="", help="Repository URL for edit links."
+)
 @click.pass_context
 @_errors_to_click
 def site(ctx: click.Context, out: str | None, repo_url: str) -> None:

@@ -16,6 +16,7 @@ the others.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,10 +57,32 @@ class LoadedFile:
     display: str
     data: Any = None
     findings: list[Finding] = field(default_factory=list)
-    # JSON path (tuple of keys and indexes) -> position of the key (for mapping entries)
-    key_positions: dict[tuple, Position] = field(default_factory=dict)
-    # JSON path -> position of the value
-    value_positions: dict[tuple, Position] = field(default_factory=dict)
+    # Positions are worked out only when asked for (most files never produce a finding):
+    # the text is kept and parsed again, with positions, on first use.
+    _key_positions: dict[tuple, Position] | None = field(default=None, repr=False)
+    _value_positions: dict[tuple, Position] | None = field(default=None, repr=False)
+    _text: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def key_positions(self) -> dict[tuple, Position]:
+        """JSON path (tuple of keys and indexes) -> position of the key (mapping entries)."""
+        return self._positions()[0]
+
+    @property
+    def value_positions(self) -> dict[tuple, Position]:
+        """JSON path -> position of the value."""
+        return self._positions()[1]
+
+    def _positions(self) -> tuple[dict[tuple, Position], dict[tuple, Position]]:
+        if self._key_positions is None or self._value_positions is None:
+            scratch = LoadedFile(path=self.path, display=self.display)
+            builder = _Builder(scratch)
+            node = _compose(self._text) if self._text is not None else None
+            if node is not None:
+                with contextlib.suppress(_Reject, RecursionError):  # it parsed cleanly before
+                    builder.build(node, (), 0)
+            self._key_positions, self._value_positions = builder.keys, builder.values
+        return self._key_positions, self._value_positions
 
     @property
     def ok(self) -> bool:
@@ -105,6 +128,10 @@ class _Builder:
     def __init__(self, loaded: LoadedFile) -> None:
         self.loaded = loaded
         self.seen: set[int] = set()
+        if loaded._key_positions is None or loaded._value_positions is None:
+            loaded._key_positions, loaded._value_positions = {}, {}
+        self.keys: dict[tuple, Position] = loaded._key_positions
+        self.values: dict[tuple, Position] = loaded._value_positions
 
     def problem(self, code: str, message: str, mark: yaml.Mark | None) -> None:
         line, col = _pos(mark)
@@ -118,7 +145,7 @@ class _Builder:
                 node.start_mark,
             )
         if id(node) in self.seen:
-            line, col = self.loaded.value_positions.get(path[:-1], _pos(node.start_mark))
+            line, col = self.values.get(path[:-1], _pos(node.start_mark))
             raise _Reject(
                 "yaml-alias",
                 "anchors and aliases (&name / *name) are not allowed in records; "
@@ -126,7 +153,7 @@ class _Builder:
                 yaml.Mark("", 0, line - 1, col - 1, None, None),
             )
         self.seen.add(id(node))
-        self.loaded.value_positions[path] = _pos(node.start_mark)
+        self.values[path] = _pos(node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if isinstance(node, yaml.SequenceNode):
@@ -167,7 +194,7 @@ class _Builder:
             if not isinstance(key, str):
                 key = str(key).lower() if isinstance(key, bool) else str(key)
             if key in out:
-                first = self.loaded.key_positions.get((*path, key), (0, 0))
+                first = self.keys.get((*path, key), (0, 0))
                 self.problem(
                     "duplicate-key",
                     f"key {key!r} appears twice (first at line {first[0]}); "
@@ -175,7 +202,7 @@ class _Builder:
                     key_node.start_mark,
                 )
                 continue
-            self.loaded.key_positions[(*path, key)] = _pos(key_node.start_mark)
+            self.keys[(*path, key)] = _pos(key_node.start_mark)
             out[key] = self.build(value_node, (*path, key), depth + 1)
         return out
 
@@ -215,23 +242,76 @@ def _yaml_error_finding(display: str, exc: yaml.YAMLError, text: str) -> Finding
     return Finding(display, line, col, "yaml-syntax", f"YAML syntax error: {message}")
 
 
-def parse_text(text: str, loaded: LoadedFile) -> LoadedFile:
-    """Parse YAML text into `loaded` (data, positions, findings)."""
+class _Unusual(Exception):
+    """Something the fast path leaves to the careful builder (which reports it)."""
+
+
+_PLAIN_STR_TAGS = frozenset({_STR, "tag:yaml.org,2002:timestamp"})
+
+
+def _plain(node: yaml.Node, depth: int, seen: set[int]) -> Any:
+    """The data of a well-formed node tree, without positions: the common case, fast.
+
+    Anything the builder would refuse or report (aliases, tags, duplicate or non-text
+    keys, deep nesting) raises _Unusual and the builder then does the file, so data and
+    findings are exactly the builder's.
+    """
+    if depth > MAX_DEPTH or id(node) in seen:
+        raise _Unusual
+    seen.add(id(node))
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        tag = node.tag
+        if tag in _PLAIN_STR_TAGS:
+            return node.value
+        if tag in _SCALAR_TAGS:
+            return _scalar_constructor.construct_object(node)
+        raise _Unusual
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR:
+                raise _Unusual
+            if id(key_node) in seen:
+                raise _Unusual
+            key = key_node.value
+            if key in out:
+                raise _Unusual
+            out[key] = _plain(value_node, depth + 1, seen)
+        return out
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_plain(child, depth + 1, seen) for child in node.value]
+    raise _Unusual
+
+
+def _compose(text: str) -> yaml.Node | None:
     loader = _Loader(text)
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.YAMLError as exc:
-            loaded.findings.append(_yaml_error_finding(loaded.display, exc, text))
-            return loaded
+        return loader.get_single_node()
     finally:
         loader.dispose()
+
+
+def parse_text(text: str, loaded: LoadedFile) -> LoadedFile:
+    """Parse YAML text into `loaded` (data, positions, findings)."""
+    try:
+        node = _compose(text)
+    except yaml.YAMLError as exc:
+        loaded.findings.append(_yaml_error_finding(loaded.display, exc, text))
+        return loaded
     if node is None:
         loaded.findings.append(
             Finding(
                 loaded.display, 1, 1, "empty-file", "the file is empty; it should hold one record"
             )
         )
+        return loaded
+    try:
+        loaded.data = _plain(node, 0, set())
+    except (_Unusual, RecursionError):
+        pass
+    else:
+        loaded._text = text  # positions are worked out if a finding needs them
         return loaded
     try:
         data = _Builder(loaded).build(node, (), 0)

@@ -162,11 +162,14 @@ def relief_category(records: list[Record]) -> str:
     return "undetermined"
 
 
-def field_value(key: str, value: Any) -> str:
+def field_value(key: str, value: Any, short: bool = False) -> str:
+    """A comparison field for people; `short` keeps table cells brief."""
     if key == "time_limit":
         text = deadline(value)
         extra = value.get("text") if isinstance(value, dict) else None
-        return f"{text}: {extra}" if extra and text != extra else text
+        return f"{text}: {extra}" if extra and text != extra and not short else text
+    if isinstance(value, list) and key == "exclusions":
+        return "; ".join(str(v) for v in value) if value else "none"
     if key == "limitation_period":
         return limitation(value)
     return fmt(value)
@@ -230,7 +233,7 @@ class Site:
                 f"<li>{link(s.get('title', s.get('url')), s.get('url'))}{kind}{published}, "
                 f"accessed {h(s.get('accessed'))}</li>"
             )
-        return "<ul class=\"kb-sources\">" + "".join(items) + "</ul>"
+        return '<ul class="kb-sources">' + "".join(items) + "</ul>"
 
     def verification_line(self, record: Record) -> str:
         return (
@@ -244,7 +247,7 @@ class Site:
         d = record.data
         view = query.record_view(self.corpus, record)
         out = [f"### {md(d.get('title'))}", ""]
-        out.append(f'<p>{_badge(d.get("available"))} <code>{h(record.id)}</code></p>')
+        out.append(f"<p>{_badge(d.get('available'))} <code>{h(record.id)}</code></p>")
         out.append("")
         if view["legal_basis"]:
             cites = "; ".join(self.statute_citation(ref) for ref in view["legal_basis"])
@@ -256,7 +259,7 @@ class Site:
         if structured and isinstance(d.get(structured[0]), dict):
             block = d[structured[0]]
             rows = "".join(
-                f"<tr><th scope=\"row\">{h(label)}</th><td>{h(field_value(key, block.get(key)))}</td></tr>"
+                _row(label, field_value(key, block.get(key)))
                 for key, label in structured[1]
                 if key in block
             )
@@ -316,10 +319,7 @@ class Site:
         out.append("")
         provisions = d.get("key_provisions") or []
         if provisions:
-            rows = "".join(
-                f"<tr><th scope=\"row\">{h(p.get('pinpoint'))}</th><td>{h(p.get('summary'))}</td></tr>"
-                for p in provisions
-            )
+            rows = "".join(_row(p.get("pinpoint"), p.get("summary")) for p in provisions)
             out.append(f'<table class="kb-fields"><tbody>{rows}</tbody></table>')
             out.append("")
         if d.get("amendments"):
@@ -383,7 +383,11 @@ class Site:
             out.extend(self.federal_box())
         scope = query.SCOPE.get(j.kind, ())
         types = list(dict.fromkeys([*scope, *(str(r.data.get("remedy_type")) for r in recs)]))
-        types.sort(key=lambda t: list(self.corpus.remedy_types).index(t) if t in self.corpus.remedy_types else 99)
+        types.sort(
+            key=lambda t: (
+                list(self.corpus.remedy_types).index(t) if t in self.corpus.remedy_types else 99
+            )
+        )
         for t in types:
             out.append(f"## {md(self.corpus.type_label(t))}")
             out.append("")
@@ -403,8 +407,13 @@ class Site:
     # -- index, comparison, home -------------------------------------------------------------
 
     def jurisdictions_index(self) -> str:
-        out = ["# Jurisdictions", "", "Every state, the District of Columbia, the five inhabited "
-               "territories, federal law and international instruments.", ""]
+        out = [
+            "# Jurisdictions",
+            "",
+            "Every state, the District of Columbia, the five inhabited "
+            "territories, federal law and international instruments.",
+            "",
+        ]
         rows = []
         for j in self.registry:
             recs = self.remedies.get(j.code, [])
@@ -428,6 +437,12 @@ class Site:
         structured = STRUCTURED.get(remedy_type)
         fields = structured[1] if structured else []
         out = [
+            "---",
+            "hide:",
+            "  - navigation",
+            "  - toc",
+            "---",
+            "",
             f"# {md(label)}: all jurisdictions",
             "",
             md((self.corpus.remedy_types.get(remedy_type) or {}).get("description", "")),
@@ -438,7 +453,8 @@ class Site:
         ]
         headers = ["Jurisdiction", "Available", "Law"] + [lab for _, lab in fields] + ["Verified"]
         filters = "".join(
-            f'<th><select data-col="{i}" aria-label="Filter {h(hd)}"><option value="">all</option></select></th>'
+            f'<th><select data-col="{i}" aria-label="Filter {h(hd)}">'
+            '<option value="">all</option></select></th>'
             if i > 0 and i < len(headers) - 1 and i != 2
             else "<th></th>"
             for i, hd in enumerate(headers)
@@ -449,16 +465,24 @@ class Site:
                 if r.data.get("remedy_type") != remedy_type:
                     continue
                 view = query.record_view(self.corpus, r)
-                law = "; ".join(str(ref.get("citation") or ref.get("statute")) for ref in view["legal_basis"])
+                law = "; ".join(
+                    str(ref.get("citation") or ref.get("statute")) for ref in view["legal_basis"]
+                )
                 block = r.data.get(structured[0]) if structured else None
                 cells = [
                     f'<a href="../../jurisdictions/{h(j.folder)}/">{h(j.name)}</a>',
-                    h({True: "yes", False: "no", "unknown": "undetermined"}.get(r.data.get("available"), "")),
+                    h(
+                        {True: "yes", False: "no", "unknown": "undetermined"}.get(
+                            r.data.get("available"), ""
+                        )
+                    ),
                     h(law),
                 ]
                 for key, _ in fields:
                     value = block.get(key) if isinstance(block, dict) else None
-                    cells.append(h(field_value(key, value) if value is not None else ""))
+                    cells.append(
+                        h(field_value(key, value, short=True) if value is not None else "")
+                    )
                 cells.append(h(r.data.get("last_verified")))
                 rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         out.append(
@@ -549,8 +573,9 @@ class Site:
         ver = self.coverage["verification"]
         cells = sum(t.values())
         numbers = (
-            f"<p class=\"kb-coverage\">As of <strong>{h(self.config.as_of)}</strong>, computed from "
-            f"the records: {recs['statutes']} statute records and {recs['remedies']} remedy records "
+            f'<p class="kb-coverage">As of <strong>{h(self.config.as_of)}</strong>, computed from '
+            f"the records: {recs['statutes']} statute records and "
+            f"{recs['remedies']} remedy records "
             f"for {len(self.coverage['jurisdictions'])} jurisdictions. Of {cells} "
             f"jurisdiction-and-remedy cells in scope, {t['available']} are available, {t['none']} "
             f"researched and not available, {t['undetermined']} undetermined and "
@@ -565,7 +590,7 @@ class Site:
                 f'<ul class="kb-legend">{legend}</ul>',
                 "</div>",
                 "",
-                "<details class=\"kb-map-text\"><summary>The map as a list</summary>"
+                '<details class="kb-map-text"><summary>The map as a list</summary>'
                 f"<ul>{alt}</ul></details>",
                 "",
                 numbers,
@@ -598,7 +623,8 @@ class Site:
                     out.append("")
                 rows = "".join(
                     f"<tr><td><code>{h(key)}</code>{' (required)' if key in required else ''}</td>"
-                    f"<td>{h(prop.get('title', ''))}</td><td>{_inline_code(prop.get('description', ''))}"
+                    f"<td>{h(prop.get('title', ''))}</td>"
+                    f"<td>{_inline_code(prop.get('description', ''))}"
                     f"{_allowed(prop, schemas)}</td></tr>"
                     for key, prop in props.items()
                 )
@@ -616,7 +642,10 @@ class Site:
         schemas = load_schemas(self.corpus.kb.schema_dir)
         remedy = schemas["remedy.schema.json"]
         out = []
-        for key, title in (("record_relief", "Criminal record relief"), ("civil_action", "Civil action")):
+        for key, title in (
+            ("record_relief", "Criminal record relief"),
+            ("civil_action", "Civil action"),
+        ):
             block = remedy["$defs"][key]
             out.append(f"### {md(title)}")
             out.append("")
@@ -659,9 +688,12 @@ class Site:
                     "remedy_type": r.data.get("remedy_type"),
                     "title": r.data.get("title"),
                     "available": r.data.get("available"),
-                    "law": [ref.get("citation") for ref in query.resolve_refs(self.corpus, r.data.get("legal_basis"))],
+                    "law": [
+                        ref.get("citation")
+                        for ref in query.resolve_refs(self.corpus, r.data.get("legal_basis"))
+                    ],
                     "fields": {
-                        k: field_value(k, (r.data.get(STRUCTURED[t][0]) or {}).get(k))
+                        k: field_value(k, (r.data.get(STRUCTURED[t][0]) or {}).get(k), short=True)
                         for t in [str(r.data.get("remedy_type"))]
                         if t in STRUCTURED
                         for k, _ in STRUCTURED[t][1]
@@ -678,6 +710,11 @@ class Site:
         # JSON inside <script>: `</` and `<!--` must not appear raw
         text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
         return f"window.KB_DATA = {text};\n"
+
+
+def _row(header: Any, value: Any) -> str:
+    """One table row with a row header; both escaped."""
+    return f'<tr><th scope="row">{h(header)}</th><td>{h(value)}</td></tr>'
 
 
 def _urlquote(text: str) -> str:

@@ -122,7 +122,7 @@ def validate(
     kb: KB, paths: Iterable[str | Path] | None = None, as_of: dt.date | None = None
 ) -> Report:
     """Validate the whole knowledge base, or only `paths` (references still resolve against all)."""
-    from . import schema  # jsonschema is imported only when validating
+    from . import schema  # jsonschema is imported only when a record needs it
 
     as_of = as_of or today()
     registry = load_registry(kb.schema_dir)
@@ -130,6 +130,7 @@ def validate(
     all_files = discover(kb)
     selected_files = all_files if paths is None else expand(kb, paths)
     selected_set = {p.resolve() for p in selected_files}
+    check_schema = schema.checker(kb.schema_dir)
 
     selected: list[RecordContext] = []
     for path in selected_files:
@@ -148,7 +149,7 @@ def validate(
             selected.append(ctx)
             continue
         if ctx.kind is not None:
-            report.findings.extend(schema.check(ctx.loaded, ctx.kind, kb.schema_dir))
+            report.findings.extend(check_schema(ctx.loaded, ctx.kind))
         report.findings.extend(check_record(ctx, registry, as_of))
         selected.append(ctx)
 

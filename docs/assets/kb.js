@@ -93,9 +93,17 @@
     root.appendChild(picker);
     root.appendChild(out);
 
+    var known = {};
+    data.jurisdictions.forEach(function (j) { known[j.code] = true; });
+    var selected = chosen.filter(function (c) { return known[c]; });
+    picker.addEventListener("change", function (e) {
+      var c = e.target.value, i = selected.indexOf(c);
+      if (e.target.checked && i === -1) selected.push(c);
+      if (!e.target.checked && i !== -1) selected.splice(i, 1);
+    });
+
     function render() {
-      var codes = Array.prototype.filter.call(picker.querySelectorAll("input"), function (b) { return b.checked; })
-        .map(function (b) { return b.value; });
+      var codes = selected.slice();
       var t = typeSel.value;
       var fields = [["available", "Available"], ["law", "Law"]].concat(data.fields[t] || []).concat([["last_verified", "Verified"]]);
       var byJ = {};

@@ -1,0 +1,193 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright.
+
+Builds the real site (kbtool site + mkdocs build --strict) into a temporary folder,
+serves it on 127.0.0.1, and checks what an attorney would do: open the map, click a
+state, search a section number, filter a comparison table, compare two states. Every
+request that would leave 127.0.0.1 is blocked and fails the test; so does any console
+error. Screenshots are kept in test-artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from conftest import REPO
+
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+CHROMIUM = _chromium()
+if CHROMIUM is None:
+    if os.environ.get("CI"):
+        pytest.fail("chromium is not installed; `make test` installs it (apt-get install chromium)")
+    pytest.skip("chromium not installed (make test installs it)", allow_module_level=True)
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("sitebuild")
+    shutil.copytree(REPO / "docs", work / "docs", ignore=shutil.ignore_patterns("kb"))
+    shutil.copy(REPO / "mkdocs.yml", work / "mkdocs.yml")
+    shutil.copy(REPO / "CONTRIBUTING.md", work / "CONTRIBUTING.md")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KBTOOL_ROOT": str(REPO)}
+    bindir = Path(sys.executable).parent
+    subprocess.run(
+        [str(bindir / "kbtool"), "site", "--out", str(work / "docs" / "kb")], check=True, env=env
+    )
+    subprocess.run(
+        [str(bindir / "mkdocs"), "build", "--strict", "--quiet", "-f", "mkdocs.yml"],
+        check=True,
+        cwd=work,
+        env=env,
+    )
+    handler = functools.partial(_QuietHandler, directory=str(work / "site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that records console errors and blocks (and records) non-local requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    pg = context.new_page()
+    pg.errors = []  # type: ignore[attr-defined]
+    pg.outside = []  # type: ignore[attr-defined]
+
+    def on_console(msg) -> None:
+        if msg.type == "error":
+            pg.errors.append(msg.text)
+
+    def route(r) -> None:
+        host = urlparse(r.request.url).hostname
+        if r.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            r.continue_()
+        else:
+            pg.outside.append(r.request.url)
+            r.abort()
+
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
+    context.route("**/*", route)
+    yield pg
+    assert pg.outside == [], f"requests left 127.0.0.1: {pg.outside}"
+    assert pg.errors == [], f"console errors: {pg.errors}"
+    context.close()
+
+
+def _shot(pg, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_home_map_and_click_a_state(page, site_url: str) -> None:
+    page.goto(site_url + "/")
+    tiles = page.locator("svg.kb-map a.kb-tile")
+    assert tiles.count() == 56
+    assert page.locator(".kb-legend li").count() == 5
+    assert page.locator("details.kb-map-text li").count() >= 2
+    _shot(page, "home.png")
+    page.locator('svg.kb-map a[data-code="US-NY"]').click()
+    page.wait_for_url("**/kb/jurisdictions/us-ny/")
+    assert page.locator("h1").inner_text().rstrip("¶").strip() == "New York"
+    assert page.get_by_text("N.Y. Crim. Proc. Law § 440.10").first.is_visible()
+
+
+def test_search_section_number_lists_new_york_first(page, site_url: str) -> None:
+    page.goto(site_url + "/")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").fill("440.10")
+    first = page.locator(".md-search-result__item a").first
+    first.wait_for(timeout=15000)
+    assert "/kb/jurisdictions/us-ny/" in first.get_attribute("href")
+
+
+@pytest.mark.parametrize(("query", "expected"), [("vacatur", None), ("Vermont", "/us-vt/")])
+def test_search_finds_words_and_state_names(page, site_url: str, query, expected) -> None:
+    page.goto(site_url + "/")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").fill(query)
+    first = page.locator(".md-search-result__item a").first
+    first.wait_for(timeout=15000)
+    if expected:
+        assert expected in first.get_attribute("href")
+
+
+def test_comparison_filter_reduces_rows(page, site_url: str) -> None:
+    page.goto(site_url + "/kb/compare/criminal_record_relief/")
+    rows = page.locator("table.kb-compare tbody tr")
+    total = rows.count()
+    assert total >= 56
+    page.locator("input.kb-filter").fill("shall")
+    visible = page.locator("table.kb-compare tbody tr:not([hidden])").count()
+    assert 0 < visible < total
+    page.locator("input.kb-filter").fill("")
+    page.locator('.kb-filters select[data-col="1"]').select_option("undetermined")
+    assert page.locator("table.kb-compare tbody tr:not([hidden])").count() < total
+    _shot(page, "compare-criminal_record_relief.png")
+    page.locator('.kb-filters select[data-col="1"]').select_option("")
+    page.locator("table.kb-compare thead tr:first-child th").first.click()
+    assert page.locator("table.kb-compare thead th").first.get_attribute("aria-sort") == "ascending"
+
+
+def test_compare_page_shows_new_york_and_california(page, site_url: str) -> None:
+    page.goto(site_url + "/compare/?j=US-NY,US-CA&type=criminal_record_relief")
+    table = page.locator("#kb-compare-result table")
+    table.wait_for()
+    headers = table.locator("thead th").all_inner_texts()
+    assert headers[1:] == ["New York", "California"]
+    assert table.locator("tbody tr").count() >= 10
+    page.locator('input[name="j"][value="US-TX"]').check()
+    assert (
+        table.locator("thead th").count() == 4
+        or page.locator("#kb-compare-result table thead th").count() == 4
+    )
+    _shot(page, "compare-jurisdictions.png")

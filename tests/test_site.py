@@ -1,0 +1,211 @@
+"""The site generator, tested without MkDocs: pages, escaping, map, references."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from conftest import REPO, make_kb
+
+from kbtool.corpus import Corpus
+from kbtool.kb import KB
+from kbtool.site import TILES, SiteConfig, generate, md, safe_url, write_site
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "[click me](javascript:alert(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    "](javascript:alert(1)) [x](javascript:alert(2)",
+    "<!-- hidden --> <iframe src=//evil.example>",
+    '{: onclick="alert(1)" }',
+    '--8<-- "/etc/passwd"',
+    "!!! danger\n    injected admonition",
+    "<svg onload=alert(1)>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "`code` **bold** # heading | pipe |",
+]
+
+
+def render(text: str) -> str:
+    """Markdown as the site renders it (same extensions that matter for escaping)."""
+    return markdown.markdown(text, extensions=["admonition", "attr_list", "tables", "toc"])
+
+
+class _Elements(HTMLParser):
+    """Collects every element and attribute the browser would create."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+    def handle_comment(self, data: str) -> None:
+        self.tags.append(("!--", {}))
+
+
+def assert_inert(html: str) -> None:
+    parser = _Elements()
+    parser.feed(html)
+    for tag, attrs in parser.tags:
+        if tag == "svg" and attrs.get("class") == "kb-map":
+            continue  # the generator's own map
+        assert tag not in ("script", "img", "iframe", "svg", "object", "embed", "!--"), tag
+        assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
+        for key in ("href", "src"):
+            value = attrs.get(key, "").strip().lower()
+            assert not value.startswith(("javascript:", "data:", "//")), (tag, attrs)
+        assert "danger" not in attrs.get("class", ""), attrs  # the injected admonition
+    assert "/etc/passwd" not in html or "8&lt;" in html
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_md_escape_is_inert(payload: str) -> None:
+    assert_inert(render(md(payload)))
+    assert_inert(render(f"### {md(payload)}"))
+    assert_inert(render(f"**{md('Label')}.** {md(payload)}"))
+
+
+def test_md_escape_keeps_the_text_readable() -> None:
+    html = render(md("N.Y. Crim. Proc. Law § 440.10(1)(i) — a *quoted* [bracket]"))
+    text = re.sub(r"<[^>]+>", "", html)
+    assert text == "N.Y. Crim. Proc. Law § 440.10(1)(i) — a *quoted* [bracket]"
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://www.law.cornell.edu/uscode/text/18/1595", True),
+        ("http://example.org/a?b=c", True),
+        ("javascript:alert(1)", False),
+        ("JAVASCRIPT:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("https://user:pw@example.org/", False),
+        ('https://example.org/"onmouseover="x', False),
+        ("//evil.example/", False),
+    ],
+)
+def test_safe_url(url: str, ok: bool) -> None:
+    assert (safe_url(url) is not None) is ok
+
+
+def hostile_kb(tmp_path: Path) -> Path:
+    """A knowledge base whose records carry every payload in every text field."""
+    root = make_kb(tmp_path / "kb")
+    path = root / "remedies/us-ny/us-ny-criminal-record-relief.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    payload = " ".join(PAYLOADS)
+    data["title"] = "[Vacatur](javascript:alert(1)) <script>alert(1)</script>"
+    for key in ("summary", "eligibility", "time_limits", "evidence", "effect", "notes"):
+        data[key] = payload
+    data["procedure"] = {
+        "forum": payload,
+        "forms": [{"title": payload, "url": "javascript:alert(1)"}],
+    }
+    data["sources"][0]["title"] = payload
+    data["sources"][0]["url"] = "javascript:alert(1)"
+    data["record_relief"]["offenses_note"] = payload
+    data["record_relief"]["exclusions"] = [payload]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    statute = root / "statutes/us-ny/us-ny-cpl-440-10.yaml"
+    sdata = yaml.safe_load(statute.read_text("utf-8"))
+    sdata["citation"] = "<img src=x onerror=alert(1)>"
+    sdata["official_text_url"] = "javascript:alert(1)"
+    sdata["key_provisions"][0]["summary"] = payload
+    statute.write_text(yaml.safe_dump(sdata, allow_unicode=True), "utf-8")
+    return root
+
+
+def test_generated_pages_are_inert(tmp_path: Path) -> None:
+    root = hostile_kb(tmp_path)
+    pages = generate(Corpus(KB(root)), SiteConfig(as_of="2026-11-28"))
+    for rel, text in pages.items():
+        if rel.endswith(".md"):
+            assert_inert(render(text))
+    js = pages["data/compare-data.js"]
+    assert "</script" not in js.lower()
+    assert "<!--" not in js
+
+
+def test_every_jurisdiction_has_a_page_and_a_tile() -> None:
+    corpus = Corpus(KB(REPO))
+    pages = generate(corpus, SiteConfig(as_of="2026-11-28"))
+    for j in corpus.registry:
+        assert f"jurisdictions/{j.folder}.md" in pages
+        if j.kind in ("state", "district", "territory"):
+            assert j.code in TILES, j.code
+    assert len(TILES) == 56
+    assert len(set(TILES.values())) == 56, "two tiles share a square"
+
+
+def test_jurisdiction_page_content(fixture_kb: Path) -> None:
+    pages = generate(
+        Corpus(KB(fixture_kb)), SiteConfig(repo_url="https://github.com/o/r", as_of="2026-11-28")
+    )
+    ny = pages["jurisdictions/us-ny.md"]
+    assert "# New York" in ny
+    assert "## Criminal record relief" in ny
+    assert "N.Y. Crim. Proc. Law § 440.10(1)(i)" in ny
+    assert "## Affirmative defense" in ny and "*Not yet researched.*" in ny
+    assert (
+        'href="https://github.com/o/r/edit/main/remedies/us-ny/us-ny-criminal-record-relief.yaml"'
+        in ny
+    )
+    assert "Report an error" in ny
+    assert "Legal information, not legal advice" in ny
+    assert "Federal remedies apply" in ny and 'href="../us/#federal-civil-action"' in ny
+    html = render(ny)
+    assert '<th scope="row">Court&#x27;s discretion</th><td>may</td>' in html
+
+
+def test_home_fragment_counts_come_from_the_data(fixture_kb: Path) -> None:
+    pages = generate(Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"))
+    home = pages["fragments/home.md"]
+    assert "As of <strong>2026-11-28</strong>" in home
+    assert "2 statute records and 3 remedy records" in home
+    assert 'data-code="US-NY"' in home and "kb-cat-vacatur" in home
+    assert "Not yet researched" in home  # legend and text alternative
+    assert "<details" in home
+
+
+def test_field_reference_covers_every_schema_property() -> None:
+    import json
+
+    pages = generate(Corpus(KB(REPO)), SiteConfig(as_of="2026-11-28"))
+    reference = pages["reference/fields.md"]
+    for name in ("statute.schema.json", "remedy.schema.json"):
+        schema = json.loads((REPO / "schema" / name).read_text("utf-8"))
+        for prop in schema["properties"]:
+            assert f"<code>{prop}</code>" in reference, prop
+        for sub in schema.get("$defs", {}).values():
+            for prop in sub.get("properties", {}):
+                assert f"<code>{prop}</code>" in reference, prop
+
+
+def test_cli_reference_covers_every_command(tmp_path: Path, fixture_kb: Path) -> None:
+    from kbtool.cli import cli_reference, main
+
+    text = cli_reference()
+    for name in main.commands:
+        assert f"## kbtool {name}" in text
+    write_site(
+        Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"), tmp_path / "out", cli_reference=text
+    )
+    assert (tmp_path / "out/reference/cli.md").read_text("utf-8") == text
+
+
+def test_write_site_replaces_the_folder_whole(tmp_path: Path, fixture_kb: Path) -> None:
+    out = tmp_path / "site-out"
+    out.mkdir()
+    (out / "stale.md").write_text("old page")
+    n = write_site(Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"), out)
+    assert n > 60
+    assert not (out / "stale.md").exists()
+    assert (out / "jurisdictions/us-ny.md").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
