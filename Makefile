@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format validate site install clean help browser
+.PHONY: serve test lint format validate site install clean help browser readme
 
 help:
 	@echo "make serve     install, validate the data, build and serve the site on http://$(HOST):$(PORT)"
@@ -61,6 +61,12 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format kbtool tests
 	$(BIN)/ruff check --fix kbtool tests
+
+# Refresh the coverage summary quoted in README.md (a test fails when it is stale).
+readme: $(STAMP)
+	$(BIN)/python -c 'import subprocess, sys; from kbtool.render import splice_readme; \
+	block = subprocess.run([sys.prefix + "/bin/kbtool", "coverage", "--markdown"], check=True, capture_output=True, text=True).stdout.rstrip("\n"); \
+	text = open("README.md", encoding="utf-8").read(); open("README.md", "w", encoding="utf-8").write(splice_readme(text, block))'
 
 clean:
 	rm -rf site .kbindex docs/kb .pytest_cache build *.egg-info test-artifacts

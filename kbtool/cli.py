@@ -203,9 +203,10 @@ def jurisdictions(ctx: click.Context, as_json: bool) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the matrix as JSON.")
+@click.option("--markdown", is_flag=True, help="Print the summary quoted in the README.")
 @click.pass_context
 @_errors_to_click
-def coverage(ctx: click.Context, as_json: bool) -> None:
+def coverage(ctx: click.Context, as_json: bool, markdown: bool) -> None:
     """Which remedy types are researched for each jurisdiction.
 
     Each cell is `available`, `none` (researched: no such law), `undetermined`
@@ -218,13 +219,15 @@ def coverage(ctx: click.Context, as_json: bool) -> None:
     """
     from . import query
     from .corpus import Corpus
-    from .render import coverage_text
+    from .render import coverage_markdown, coverage_text
     from .rules import today
 
     corpus = Corpus(_kb(ctx))
     cov = query.coverage(corpus)
     as_of = today().isoformat()
-    if as_json:
+    if markdown:
+        click.echo(coverage_markdown(cov))
+    elif as_json:
         _print_json({"as_of": as_of, **cov})
     else:
         click.echo(coverage_text(cov, corpus.type_label, as_of, list(corpus.remedy_types)))

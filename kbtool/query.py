@@ -193,13 +193,24 @@ def coverage(corpus: Corpus) -> dict:
                 "name": j.name,
                 "kind": j.kind,
                 "remedies": cells,
-                "crime_statute": any(s.data.get("kind") == "criminal" for s in stats),
+                "crime_statute": any(
+                    s.data.get("kind") == ("treaty" if j.kind == "international" else "criminal")
+                    for s in stats
+                ),
                 "statutes": len(stats),
                 "remedy_records": len(recs),
                 "oldest_verified": min(dates) if dates else None,
             }
         )
+    all_dates = [
+        str(r.data["last_verified"])
+        for group in (remedies_by_j, statutes_by_j)
+        for recs in group.values()
+        for r in recs
+        if r.data.get("last_verified")
+    ]
     return {
+        "data_as_of": max(all_dates) if all_dates else None,
         "jurisdictions": rows,
         "totals": totals,
         "verification": dict(sorted(verification.items())),

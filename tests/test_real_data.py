@@ -55,3 +55,31 @@ def test_remedy_lists_of_every_jurisdiction_load() -> None:
     for j in corpus.registry:
         for item in query.remedies(corpus, j):
             assert all(ref["citation"] for ref in item["legal_basis"]), item["id"]
+
+
+def test_readme_coverage_summary_is_current() -> None:
+    """README quotes numbers computed from the data; `make readme` refreshes them."""
+    from kbtool.render import README_END, README_START, coverage_markdown
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    block = readme[readme.index(README_START) : readme.index(README_END) + len(README_END)]
+    assert block == coverage_markdown(query.coverage(Corpus(KB(REPO)))), "run `make readme`"
+
+
+def test_every_jurisdiction_is_researched_for_every_remedy_type_in_scope() -> None:
+    cov = query.coverage(Corpus(KB(REPO)))
+    assert cov["totals"]["not researched"] == 0
+    codes = {row["code"] for row in cov["jurisdictions"]}
+    assert len(codes) == 58
+    for row in cov["jurisdictions"]:
+        assert row["crime_statute"], f"{row['code']} has no crime statute (or treaty) record"
+
+
+def test_every_us_jurisdiction_has_a_record_relief_record() -> None:
+    corpus = Corpus(KB(REPO))
+    for j in corpus.registry:
+        if j.kind in ("state", "district", "territory", "federal"):
+            items = query.remedies(corpus, j, "criminal_record_relief")
+            assert items, j.code
+            for item in items:
+                assert item["sources"][0]["url"] and item["last_verified"]
