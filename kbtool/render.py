@@ -131,9 +131,14 @@ def citations(remedy: dict) -> str:
 
 
 def remedies_text(
-    jurisdiction_label: str, items: list[dict], type_label, federal_hint: bool
+    jurisdiction_label: str,
+    items: list[dict],
+    type_label,
+    federal_hint: bool,
+    disclaimer: bool = True,
 ) -> str:
-    """Remedies of one jurisdiction, grouped by remedy type."""
+    """Remedies of one jurisdiction, grouped by remedy type (`disclaimer=False` when
+    another jurisdiction's list follows)."""
     lines = [f"{jurisdiction_label}: {len(items)} remedy record{'s' if len(items) != 1 else ''}"]
     if not items:
         lines.append("")
@@ -155,7 +160,8 @@ def remedies_text(
     lines.append("")
     if federal_hint:
         lines.append("Federal remedies apply in every state: kbtool remedies US")
-    lines.append(DISCLAIMER)
+    if disclaimer:
+        lines.append(DISCLAIMER)
     return "\n".join(lines)
 
 
@@ -347,7 +353,9 @@ def coverage_markdown(cov: dict) -> str:
     recs = cov["records"]
     ver = cov["verification"]
     rows = cov["jurisdictions"]
-    relief = [r["remedies"].get("criminal_record_relief") for r in rows if r["kind"] != "international"]
+    relief = [
+        r["remedies"].get("criminal_record_relief") for r in rows if r["kind"] != "international"
+    ]
     lines = [
         README_START,
         f"Data as of {cov['data_as_of']} (the latest verification date in the records), "
@@ -373,3 +381,79 @@ def splice_readme(readme: str, block: str) -> str:
     start = readme.index(README_START)
     end = readme.index(README_END) + len(README_END)
     return readme[:start] + block + readme[end:]
+
+
+SCREEN_MARKS = {"ok": "+", "rules_out": "x", "uncertain": "?", "caution": "!"}
+
+
+def screen_input_line(data: dict) -> str:
+    """The client's situation as the screener read it."""
+    from .screener import OFFENSE_CATEGORIES, RECORD_KINDS, TRAFFICKING_KINDS
+
+    given = data["input"]
+    record = RECORD_KINDS.get(given.get("record") or "", {}).get("label")
+    parts = [
+        f"record: {record or 'not given'}",
+        f"offense: {OFFENSE_CATEGORIES.get(given.get('offense') or '', 'not given')}",
+        f"offense date: {given.get('offense_date') or 'not given'}",
+        f"convicted or disposed: {given.get('convicted') or 'not given'}",
+        f"left trafficking: {given.get('exited') or 'not given'}",
+        f"age at offense: {given['age'] if given.get('age') is not None else 'not given'}",
+        f"trafficking: {TRAFFICKING_KINDS.get(given.get('trafficking') or '', 'not given')}",
+    ]
+    return " · ".join(parts)
+
+
+def screen_text(data: dict, type_label) -> str:
+    """The screener's answer: each remedy with its verdict, reasons and what it takes."""
+    j = data["jurisdiction"]
+    results = data["results"]
+    lines = [f"Screener: {j['name']} ({j['code']}), as of {data['as_of']}"]
+    lines.extend(_wrap(f"Client: {screen_input_line(data)}", ""))
+    lines.append("Key: + met · x rules it out · ? unknown · ! note")
+    groups = [
+        (j["name"], [r for r in results if not r["federal"]]),
+        (
+            "Federal remedies (they can apply whatever the state)",
+            [r for r in results if r["federal"]],
+        ),
+    ]
+    for heading, items in groups:
+        if not items and heading != j["name"]:
+            continue
+        lines.append("")
+        lines.append(heading)
+        if not items:
+            lines.append("  No remedies recorded yet for this jurisdiction (not researched).")
+        for r in items:
+            lines.append("")
+            lines.extend(_wrap(f"{r['title']} [{r['verdict']}]", "  "))
+            lines.append(f"    {type_label(r['remedy_type'])} · id: {r['id']}")
+            if r["law"]:
+                lines.extend(_wrap("Law: " + "; ".join(x["citation"] for x in r["law"]), "    "))
+            for reason in r["reasons"]:
+                mark = SCREEN_MARKS.get(reason["effect"], "-")
+                lines.extend(
+                    textwrap.wrap(
+                        reason["text"],
+                        WIDTH,
+                        initial_indent=f"    {mark} ",
+                        subsequent_indent="      ",
+                        break_on_hyphens=False,
+                    )
+                )
+            if r["verdict"] != "not available":
+                for title, pairs in (("Establish", r["establish"]), ("Procedure", r["procedure"])):
+                    if pairs:
+                        lines.append(f"    {title}")
+                        for label, text in pairs:
+                            lines.extend(_wrap(f"{label}: {text}", "      "))
+            lines.append(f"    Verified {r['last_verified']} ({fmt(r['verification'])})")
+    counts = {v: sum(1 for r in results if r["verdict"] == v) for v in _VERDICT_ORDER}
+    lines.append("")
+    lines.append("Summary: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
+    lines.append(data["disclaimer"])
+    return "\n".join(lines)
+
+
+_VERDICT_ORDER = ("likely available", "possibly available", "not available")
