@@ -84,10 +84,11 @@ def main(ctx: click.Context, root: str | None) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "github"]),
     default="text",
     show_default=True,
-    help="Findings as `path:line:col: CODE message` lines, or as JSON.",
+    help="Findings as `path:line:col: CODE message` lines, as JSON, or as GitHub Actions "
+    "annotations (shown inline on a pull request's diff).",
 )
 @click.pass_context
 @_errors_to_click
@@ -103,6 +104,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], output_format: str) -> 
       kbtool validate
       kbtool validate remedies/us-ny/us-ny-criminal-record-relief.yaml
       kbtool validate --format json statutes/us-ca
+      kbtool validate --format github remedies/us-ny   (in a GitHub workflow)
     """
     from .render import findings_text
     from .validate import validate as run
@@ -110,6 +112,9 @@ def validate(ctx: click.Context, paths: tuple[str, ...], output_format: str) -> 
     report = run(_kb(ctx), list(paths) if paths else None)
     if output_format == "json":
         _print_json(report.as_dict())
+    elif output_format == "github":
+        summary = findings_text(report.findings, report.files).splitlines()[-1]
+        click.echo("\n".join([*(f.github() for f in report.findings), summary]))
     else:
         click.echo(findings_text(report.findings, report.files))
     ctx.exit(0 if report.ok else 1)
@@ -145,9 +150,14 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
     "--type", "remedy_type", metavar="TYPE", help="Only this remedy type, e.g. civil_action."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of remedy objects.")
+@click.option(
+    "--with-federal", is_flag=True, help="Add the federal remedies, which apply in every state."
+)
 @click.pass_context
 @_errors_to_click
-def remedies(ctx: click.Context, state: str, remedy_type: str | None, as_json: bool) -> None:
+def remedies(
+    ctx: click.Context, state: str, remedy_type: str | None, as_json: bool, with_federal: bool
+) -> None:
     """What a survivor can seek in one jurisdiction.
 
     STATE may be a code or a name: NY, ny, US-NY, "New York", DC, PR; US for federal law,
@@ -158,6 +168,7 @@ def remedies(ctx: click.Context, state: str, remedy_type: str | None, as_json: b
       kbtool remedies NY
       kbtool remedies "New York" --json
       kbtool remedies CA --type civil_action
+      kbtool remedies NY --with-federal
     """
     from . import query
     from .corpus import Corpus
@@ -166,17 +177,22 @@ def remedies(ctx: click.Context, state: str, remedy_type: str | None, as_json: b
     corpus = Corpus(_kb(ctx))
     jurisdiction = corpus.registry.resolve(state)
     items = query.remedies(corpus, jurisdiction, remedy_type)
+    in_a_state = jurisdiction.kind in ("state", "district", "territory")
+    federal = corpus.registry.get("US") if with_federal and in_a_state else None
+    federal_items = query.remedies(corpus, federal, remedy_type) if federal else []
     if as_json:
-        _print_json(items)
+        _print_json(items + federal_items)
     else:
-        click.echo(
-            remedies_text(
-                jurisdiction.label,
-                items,
-                corpus.type_label,
-                federal_hint=jurisdiction.kind in ("state", "district", "territory"),
-            )
+        text = remedies_text(
+            jurisdiction.label,
+            items,
+            corpus.type_label,
+            federal_hint=in_a_state and federal is None,
+            disclaimer=federal is None,
         )
+        if federal is not None:
+            text += "\n" + remedies_text(federal.label, federal_items, corpus.type_label, False)
+        click.echo(text)
 
 
 @main.command()
@@ -295,6 +311,498 @@ def cli_reference() -> str:
         sub = click.Context(command, info_name=name, parent=ctx)
         lines += [f"## kbtool {name}", "", "```text", command.get_help(sub), "```", ""]
     return "\n".join(lines)
+
+
+class _LazyProgress:
+    """click's progress bar on stderr: only on a terminal, and only once a build has
+    taken a second (short updates stay silent)."""
+
+    def __init__(self, label: str, delay: float = 1.0) -> None:
+        import time
+
+        self.label = label
+        self.due = time.monotonic() + delay
+        self.enabled = sys.stderr.isatty()
+        self.bar: Any = None
+        self.pos = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() < self.due or done >= total:
+                return
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.pos)
+        self.pos = done
+
+    def __enter__(self) -> _LazyProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _index_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--index-dir",
+        type=click.Path(file_okay=False),
+        envvar="KBTOOL_INDEX_DIR",
+        help="Search index folder (default: .kbindex in the knowledge base).",
+    )(func)
+
+
+def _shown(path: Any, kb: KB) -> str:
+    try:
+        return path.relative_to(kb.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@main.command("index")
+@click.option("--rebuild", is_flag=True, help="Build from scratch instead of updating.")
+@_index_dir_option
+@click.pass_context
+@_errors_to_click
+def index_command(ctx: click.Context, rebuild: bool, index_dir: str | None) -> None:
+    """Build or update the search index used by `kbtool search`.
+
+    Re-indexes only records whose content changed since the last run (and remedies
+    citing a statute that changed) and drops records whose files were deleted. The new
+    index is written beside the old one and swapped in at the end, so an interrupted
+    build leaves the old index working. `kbtool search` also updates it by itself.
+    Exit 1 when some file could not be read (it is left out; see `kbtool validate`).
+
+    \b
+    Examples:
+      kbtool index
+      kbtool index --rebuild
+      kbtool index --index-dir /tmp/kbindex
+    """
+    from .index import SearchIndex, default_dir, stats_text
+
+    kb = _kb(ctx)
+    ix = SearchIndex(kb, default_dir(kb, index_dir))
+    with _LazyProgress("Indexing") as progress:
+        stats = ix.update(rebuild=rebuild, progress=progress)
+    click.echo(stats_text(stats, _shown(ix.directory, kb)))
+    ctx.exit(1 if stats.skipped else 0)
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--jurisdiction", "-j", metavar="STATE", help="Only this jurisdiction (NY, US...).")
+@click.option("--type", "remedy_type", metavar="TYPE", help="Only this remedy type.")
+@click.option("--kind", type=click.Choice(["statute", "remedy"]), help="Only statutes or remedies.")
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(1, 1000),
+    default=10,
+    show_default=True,
+    help="How many results to show.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option(
+    "--no-update",
+    is_flag=True,
+    help="Search the index as it is; if records changed since it was built, say so.",
+)
+@_index_dir_option
+@click.pass_context
+@_errors_to_click
+def search(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    jurisdiction: str | None,
+    remedy_type: str | None,
+    kind: str | None,
+    limit: int,
+    as_json: bool,
+    no_update: bool,
+    index_dir: str | None,
+) -> None:
+    """Full-text search of statutes and remedies, best matches first.
+
+    QUERY uses Whoosh syntax: words (stemmed, so `vacate` finds `vacatur`... and
+    `vacating`), "exact phrases", field:value (fields: id, kind, jurisdiction, type,
+    citation, title, summary, text, available, status, verification, last_verified,
+    enacted, effective), AND, OR, NOT, prefix*. A section number finds the statute and
+    the remedies that cite it. Matched words are shown **like this**. The index is
+    brought up to date first when records changed (unless --no-update). Exit 2 for a
+    malformed query.
+
+    \b
+    Examples:
+      kbtool search 440.10
+      kbtool search vacatur --jurisdiction NY
+      kbtool search '"knowingly benefits"' --kind statute
+      kbtool search 'type:civil_action AND attorney' --json
+    """
+    import os
+
+    from .corpus import Corpus
+    from .index import Filters, Results, SearchIndex, check_query, default_dir, hits_text
+    from .index import stats_text as index_stats
+
+    kb = _kb(ctx)
+    text = " ".join(query)
+    check_query(text)
+    corpus = Corpus(kb)
+    code = corpus.registry.resolve(jurisdiction).code if jurisdiction else None
+    if remedy_type is not None and remedy_type not in corpus.remedy_types:
+        raise UsageFailure(
+            f"unknown remedy type {remedy_type!r}; one of: {', '.join(corpus.remedy_types)}"
+        )
+    ix = SearchIndex(kb, default_dir(kb, index_dir))
+    plan = ix.plan()
+    results = Results(query=text, hits=[], total=0)
+    if plan.stale and no_update:
+        if ix.current() is None:
+            raise KBError(
+                f"no search index in {_shown(ix.directory, kb)} yet; run `kbtool index` "
+                "(or search without --no-update)"
+            )
+        results.stale = plan
+        click.echo(
+            f"warning: the index is stale: {len(plan.changed)} record file(s) changed and "
+            f"{len(plan.removed)} removed since it was built; run `kbtool index`",
+            err=True,
+        )
+    elif plan.stale or plan.refresh:
+        with _LazyProgress("Updating the index") as progress:
+            results.updated = ix.update(plan=plan, progress=progress)
+        if plan.stale:
+            click.echo(index_stats(results.updated, _shown(ix.directory, kb)), err=True)
+    results.hits, results.total = ix.search(text, Filters(code, remedy_type, kind), limit)
+    if as_json:
+        _print_json(results.as_dict())
+        return
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    click.echo(hits_text(results, (lambda s: click.style(s, bold=True)) if color else None))
+
+
+@main.command()
+@click.argument("states", nargs=-1, required=True, metavar="STATE STATE [STATE...]")
+@click.option("--type", "remedy_type", metavar="TYPE", help="Only this remedy type.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "csv", "json"]),
+    default="text",
+    show_default=True,
+    help="A table wrapped to 80 columns, Markdown tables, CSV or JSON.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.pass_context
+@_errors_to_click
+def compare(
+    ctx: click.Context,
+    states: tuple[str, ...],
+    remedy_type: str | None,
+    output_format: str,
+    as_json: bool,
+) -> None:
+    """Compare jurisdictions field by field, one column each.
+
+    For each remedy type (or only --type): availability, the law, every structured
+    comparison field of that type and the date last verified. `*` marks rows whose
+    values differ; a jurisdiction with no record of a type shows `not researched`.
+
+    \b
+    Examples:
+      kbtool compare NY CA --type criminal_record_relief
+      kbtool compare NY CA FL --format markdown
+      kbtool compare NY US --type civil_action --json
+    """
+    from . import compare as comparison
+    from .corpus import Corpus
+
+    corpus = Corpus(_kb(ctx))
+    chosen = list(dict.fromkeys(corpus.registry.resolve(s) for s in states))
+    data = comparison.compare(corpus, chosen, remedy_type)
+    output_format = "json" if as_json else output_format
+    if output_format == "json":
+        _print_json(comparison.as_json(data))
+    elif output_format == "markdown":
+        click.echo(comparison.table_markdown(data))
+    elif output_format == "csv":
+        click.echo(comparison.table_csv(data))
+    else:
+        click.echo(comparison.table_text(data))
+
+
+@main.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "jsonl", "csv"]),
+    default="json",
+    show_default=True,
+    help="JSON (one document), JSON Lines (one record a line) or CSV (one row a record).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File to write, atomically (default: standard output).",
+)
+@click.pass_context
+@_errors_to_click
+def export(ctx: click.Context, output_format: str, output: str | None) -> None:
+    """Export every statute and remedy as open data (CC0 1.0).
+
+    Records come as `kbtool show --json` prints them, with the citations of the
+    statutes a remedy rests on resolved, and their sources. JSON holds the licence and
+    the export date; for JSON Lines and CSV they go in FILE.license.txt beside the file
+    (on standard output, a note on standard error). CSV: one row per record, statutes
+    first; nested fields flattened with dots (procedure.forum,
+    record_relief.time_limit.rule); a list gives one column per part of its items with
+    values joined by ' | ' in list order (sources.url, sources.title); true, false and
+    unknown as words. FILE.license.txt describes every column.
+
+    \b
+    Examples:
+      kbtool export -o kb.json
+      kbtool export --format csv -o kb.csv
+      kbtool export --format jsonl | jq -r .id
+    """
+    from pathlib import Path
+
+    from . import export as exporting
+    from .corpus import Corpus
+    from .rules import today
+
+    corpus = Corpus(_kb(ctx))
+    exported_at = today().isoformat()
+    target = Path(output) if output and output != "-" else None
+    text, written, counts = exporting.export(corpus, output_format, target, exported_at)
+    if text is not None:
+        click.echo(text, nl=False)
+        if output_format != "json":
+            click.echo(
+                f"Licence: {exporting.LICENSE['name']} ({exporting.LICENSE['url']}); "
+                f"exported {exported_at}. Use -o FILE to get FILE.license.txt with the "
+                "licence" + (" and the column descriptions." if output_format == "csv" else "."),
+                err=True,
+            )
+        return
+    click.echo(
+        f"wrote {counts['statutes']} statutes and {counts['remedies']} remedies to "
+        + ", ".join(str(p) for p in written)
+    )
+
+
+@main.command("new")
+@click.argument("kind", type=click.Choice(["statute", "remedy"]))
+@click.option(
+    "--jurisdiction",
+    "-j",
+    required=True,
+    metavar="STATE",
+    help="Where the law applies: NY, New York, US-NY; US for federal, INTL for treaties.",
+)
+@click.option(
+    "--type",
+    "record_type",
+    metavar="TYPE",
+    help="Remedy type (required for a remedy, e.g. civil_action) or statute kind (e.g. criminal).",
+)
+@click.option(
+    "--id",
+    "record_id",
+    metavar="ID",
+    help="Record id; the jurisdiction prefix is added if missing. Required for a statute; "
+    "a remedy defaults to <jurisdiction>-<type>.",
+)
+@click.pass_context
+@_errors_to_click
+def new(
+    ctx: click.Context,
+    kind: str,
+    jurisdiction: str,
+    record_type: str | None,
+    record_id: str | None,
+) -> None:
+    """Start a new record from the annotated template, in the right folder.
+
+    Writes statutes/<jurisdiction>/<id>.yaml or remedies/<jurisdiction>/<id>.yaml with
+    every field and a comment saying what goes there; the id, jurisdiction, type and
+    dates are filled in. Never overwrites an existing file. Then fill it in and run
+    `kbtool validate` on it until it prints `no problems`.
+
+    \b
+    Examples:
+      kbtool new remedy --jurisdiction NY --type civil_action
+      kbtool new remedy -j "New Mexico" --type criminal_record_relief
+      kbtool new statute -j NY --id penal-230-34 --type criminal
+    """
+    from .scaffold import new_record
+
+    kb = _kb(ctx)
+    created = new_record(kb, kind, jurisdiction, record_type, record_id)
+    rel = created.relative(kb.root)
+    click.echo(f"wrote {rel}")
+    click.echo(
+        "Next: fill in every field (the comments say what goes there and where to find it), "
+        "then check it with"
+    )
+    click.echo(f"  kbtool validate {rel}")
+
+
+@main.command()
+@click.option(
+    "--older-than",
+    "older_than",
+    default="12m",
+    show_default=True,
+    metavar="AGE",
+    help="How old a verification may be: a number and d, w, m or y (90d, 18m, 2y).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="A list by jurisdiction, JSON, or GitHub Actions warnings.",
+)
+@click.pass_context
+@_errors_to_click
+def stale(ctx: click.Context, older_than: str, output_format: str) -> None:
+    """Records whose last_verified date is older than AGE, by jurisdiction.
+
+    Laws change: these records are due for a fresh check against their sources. Stale
+    records are warnings, not errors: the exit code is 0 whatever is found (1 only if
+    the knowledge base cannot be read). KBTOOL_TODAY fixes "today".
+
+    \b
+    Examples:
+      kbtool stale
+      kbtool stale --older-than 18m --format json
+      kbtool stale --format github   (in CI: warnings on the pull request)
+    """
+    from .stale import Age, find_stale
+
+    report = find_stale(_kb(ctx), Age.parse(older_than))
+    if output_format == "json":
+        _print_json(report.as_dict())
+    elif output_format == "github":
+        lines = [f.github() for f in report.findings()]
+        click.echo("\n".join([*lines, f"{report.count} stale of {report.checked} records"]))
+    else:
+        click.echo(report.text())
+
+
+class _ScreenChoice(click.Choice):
+    """Choices from the screener's own tables (one definition for the CLI and the site),
+    read only when an option is used, so other commands do not import the screener."""
+
+    def __init__(self, table: str) -> None:
+        self._table = table
+        self.case_sensitive = True
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from . import screener
+
+        return tuple(getattr(screener, self._table))
+
+
+def _screen_choice(table: str) -> click.Choice:
+    return _ScreenChoice(table)
+
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command()
+@click.option(
+    "--jurisdiction",
+    "-j",
+    required=True,
+    metavar="STATE",
+    help="Where the record is: NY, US-NY, New York, DC, PR; US for a federal record.",
+)
+@click.option(
+    "--record",
+    type=_screen_choice("RECORD_KINDS"),
+    help="Kind of record (dismissed: charge dismissed; juvenile: juvenile adjudication).",
+)
+@click.option("--offense", type=_screen_choice("OFFENSE_CATEGORIES"), help="Offense category.")
+@click.option("--offense-date", type=_DATE, metavar="YYYY-MM-DD", help="Date of the offense.")
+@click.option(
+    "--convicted", type=_DATE, metavar="YYYY-MM-DD", help="Date of the conviction or disposition."
+)
+@click.option(
+    "--exited",
+    type=_DATE,
+    metavar="YYYY-MM-DD",
+    help="Date the client left the trafficking situation.",
+)
+@click.option("--age", type=click.IntRange(0, 120), help="Age at the time of the offense.")
+@click.option(
+    "--trafficking", type=_screen_choice("TRAFFICKING_KINDS"), help="Kind of trafficking."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.pass_context
+@_errors_to_click
+def screen(
+    ctx: click.Context,
+    jurisdiction: str,
+    record: str | None,
+    offense: str | None,
+    offense_date: Any,
+    convicted: Any,
+    exited: Any,
+    age: int | None,
+    trafficking: str | None,
+    as_json: bool,
+) -> None:
+    """Which remedies to look at for a client's record, what each requires, and by when.
+
+    Screens the remedies of the jurisdiction of the record and the federal remedies that
+    can apply. Each gets a verdict that never overstates: `likely available`, `possibly
+    available` (something is unknown, in the records or in what you gave), or `not
+    available`, with the reasons, deadlines computed from the dates given, what must be
+    established, where to file, the law and the record's verification date. Only
+    --jurisdiction is required; every missing input makes answers less certain, never
+    wrong. KBTOOL_TODAY fixes "today".
+
+    \b
+    Examples:
+      kbtool screen -j NY --record conviction --offense prostitution \\
+        --convicted 2012-05-01 --exited 2014-01-01
+      kbtool screen -j MO --record juvenile --offense prostitution --age 17 --json
+    """
+    from .corpus import Corpus
+    from .render import screen_text
+    from .rules import today
+    from .screener import ScreenInput, screen_corpus
+
+    def day(value: Any) -> Any:
+        return value.date() if value is not None else None
+
+    query = ScreenInput(
+        jurisdiction=jurisdiction,
+        record=record,
+        offense=offense,
+        offense_date=day(offense_date),
+        convicted=day(convicted),
+        exited=day(exited),
+        age=age,
+        trafficking=trafficking,
+    )
+    corpus = Corpus(_kb(ctx))
+    answer = screen_corpus(corpus, query, today())
+    if as_json:
+        _print_json(answer)
+    else:
+        click.echo(screen_text(answer, corpus.type_label))
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

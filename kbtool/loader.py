@@ -17,6 +17,10 @@ the others.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,7 @@ from typing import Any
 import yaml
 
 from .findings import Finding
+from .kb import is_inside, lexical, real
 
 try:  # libyaml is about 13x faster than the pure-Python parser on our records
     from yaml import CSafeLoader as _Loader
@@ -47,6 +52,36 @@ _SCALAR_TAGS = {
 _scalar_constructor = yaml.constructor.SafeConstructor()
 
 Position = tuple[int, int]  # 1-based line and column
+
+# Bidirectional embedding, override and isolate controls ("Trojan Source"): invisible,
+# they make text display in a different order than it is stored.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# ...and C0/C1 controls other than tab and line breaks, and lone surrogates.
+_HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def hidden_character(text: str) -> tuple[str, str] | None:
+    """(code, message) for the first character a record's text must not hold, else None.
+
+    Bidirectional controls reorder what readers see; control characters (reachable
+    through escapes such as "\\e" in double quotes) can drive a terminal; lone
+    surrogates cannot be written out as UTF-8.
+    """
+    match = _HIDDEN.search(text)
+    if match is None:
+        return None
+    ch = match.group()
+    if ch in _BIDI_CONTROLS:
+        name = unicodedata.name(ch, "bidirectional control")
+        return (
+            "bidi-control",
+            f"text contains U+{ord(ch):04X} {name}, an invisible character that changes "
+            "the order in which text is displayed; delete it",
+        )
+    return (
+        "control-character",
+        f"text contains the control character U+{ord(ch):04X}; records hold plain text, delete it",
+    )
 
 
 @dataclass
@@ -174,6 +209,9 @@ class _Builder:
                 node.start_mark,
             )
         if node.tag in (_STR, "tag:yaml.org,2002:timestamp"):
+            hidden = hidden_character(node.value)
+            if hidden is not None:
+                self.problem(*hidden, node.start_mark)
             return node.value  # dates stay strings so the schema checks their format
         return _scalar_constructor.construct_object(node)
 
@@ -263,6 +301,8 @@ def _plain(node: yaml.Node, depth: int, seen: set[int]) -> Any:
     if kind is yaml.ScalarNode:
         tag = node.tag
         if tag in _PLAIN_STR_TAGS:
+            if _HIDDEN.search(node.value):
+                raise _Unusual  # the builder reports it
             return node.value
         if tag in _SCALAR_TAGS:
             return _scalar_constructor.construct_object(node)
@@ -298,6 +338,13 @@ def parse_text(text: str, loaded: LoadedFile) -> LoadedFile:
         node = _compose(text)
     except yaml.YAMLError as exc:
         loaded.findings.append(_yaml_error_finding(loaded.display, exc, text))
+        return loaded
+    except RecursionError:  # the pure-Python parser recurses once per nesting level
+        loaded.findings.append(
+            Finding(
+                loaded.display, 1, 1, "too-deep", "nesting too deep; records are never this deep"
+            )
+        )
         return loaded
     if node is None:
         loaded.findings.append(
@@ -350,37 +397,103 @@ def decode(raw: bytes, display: str) -> tuple[str | None, Finding | None]:
     return text, None
 
 
-def load_file(path: Path, display: str | None = None) -> LoadedFile:
-    """Load one record file. Never raises for bad content: problems become findings."""
+def _refusal(path: Path, root: Path | None) -> tuple[str, str] | None:
+    """(code, message) when a path must not be opened at all, else None.
+
+    Checked before anything is opened, so a link pointing outside the knowledge base is
+    refused without touching its target.
+    """
+    if root is None:
+        return None  # a loop still fails safely: opening it raises ELOOP
+    target = real(path)
+    if target is None:
+        return "unreadable", "is a symbolic link that loops back on itself"
+    root = real(root) or root
+    if is_inside(target, root):
+        return None
+    named = Path(os.path.normpath(path.absolute()))
+    if is_inside(lexical(path), root) or is_inside(named, root):
+        return (
+            "symlink-outside",
+            "is a symbolic link to something outside the knowledge base; refused, not read "
+            "(replace the link with the record file itself)",
+        )
+    return "outside-root", "is outside the knowledge base; refused, not read"
+
+
+def _read_regular_file(path: Path) -> tuple[bytes | None, str | None, int]:
+    """The file's bytes (at most MAX_FILE_BYTES + 1), or why not: (data, problem, size).
+
+    Opened without blocking and checked on the open descriptor, so a named pipe or a
+    device never hangs the tool and a file that grows after the check cannot exhaust
+    memory.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return None, "is a directory, not a record file", 0
+        if not stat.S_ISREG(info.st_mode):
+            return None, "is not a regular file (a pipe, socket or device)", 0
+        if info.st_size > MAX_FILE_BYTES:
+            return None, None, info.st_size
+        chunks: list[bytes] = []
+        remaining = MAX_FILE_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        return data, None, len(data)
+    finally:
+        os.close(fd)
+
+
+def load_file(path: Path, display: str | None = None, root: Path | None = None) -> LoadedFile:
+    """Load one record file. Never raises for bad content: problems become findings.
+
+    With `root` (the resolved knowledge-base folder), a path that leads outside it (a
+    symbolic link, say) is refused without being opened.
+    """
     display = display if display is not None else path.as_posix()
     loaded = LoadedFile(path=path, display=display)
+    refusal = _refusal(path, root)
+    if refusal is not None:
+        loaded.findings.append(Finding(display, 0, 0, *refusal))
+        return loaded
     try:
-        if path.is_dir():
+        if path.is_dir():  # before opening: some systems cannot open a folder at all
             loaded.findings.append(
                 Finding(display, 0, 0, "not-a-file", "is a directory, not a record file")
             )
             return loaded
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            loaded.findings.append(
-                Finding(
-                    display,
-                    1,
-                    1,
-                    "file-too-large",
-                    f"file is {size:,} bytes; a record may be at most {MAX_FILE_BYTES:,} bytes",
-                )
-            )
-            return loaded
-        raw = path.read_bytes()
+        raw, problem, size = _read_regular_file(path)
     except OSError as exc:
         loaded.findings.append(
             Finding(display, 0, 0, "unreadable", f"cannot read file: {exc.strerror or exc}")
         )
         return loaded
-    text, problem = decode(raw, display)
     if problem is not None:
-        loaded.findings.append(problem)
+        loaded.findings.append(Finding(display, 0, 0, "not-a-file", problem))
+        return loaded
+    if raw is None or size > MAX_FILE_BYTES:
+        more = " or more" if raw is not None else ""
+        loaded.findings.append(
+            Finding(
+                display,
+                1,
+                1,
+                "file-too-large",
+                f"file is {size:,} bytes{more}; a record may be at most {MAX_FILE_BYTES:,} bytes",
+            )
+        )
+        return loaded
+    text, problem_finding = decode(raw, display)
+    if problem_finding is not None:
+        loaded.findings.append(problem_finding)
         return loaded
     assert text is not None
     return parse_text(text, loaded)

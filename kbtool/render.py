@@ -386,22 +386,27 @@ def splice_readme(readme: str, block: str) -> str:
 SCREEN_MARKS = {"ok": "+", "rules_out": "x", "uncertain": "?", "caution": "!"}
 
 
-def screen_input_line(data: dict) -> str:
-    """The client's situation as the screener read it."""
+def screen_input_lines(data: dict) -> list[str]:
+    """The client's situation as the screener read it: what was given, what was not."""
     from .screener import OFFENSE_CATEGORIES, RECORD_KINDS, TRAFFICKING_KINDS
 
     given = data["input"]
-    record = RECORD_KINDS.get(given.get("record") or "", {}).get("label")
-    parts = [
-        f"record: {record or 'not given'}",
-        f"offense: {OFFENSE_CATEGORIES.get(given.get('offense') or '', 'not given')}",
-        f"offense date: {given.get('offense_date') or 'not given'}",
-        f"convicted or disposed: {given.get('convicted') or 'not given'}",
-        f"left trafficking: {given.get('exited') or 'not given'}",
-        f"age at offense: {given['age'] if given.get('age') is not None else 'not given'}",
-        f"trafficking: {TRAFFICKING_KINDS.get(given.get('trafficking') or '', 'not given')}",
+    age = given.get("age")
+    fields = [
+        ("kind of record", RECORD_KINDS.get(given.get("record") or "", {}).get("label")),
+        ("offense", OFFENSE_CATEGORIES.get(given.get("offense") or "")),
+        ("offense date", given.get("offense_date")),
+        ("convicted or disposed", given.get("convicted")),
+        ("left trafficking", given.get("exited")),
+        ("age at offense", str(age) if age is not None else None),
+        ("trafficking", TRAFFICKING_KINDS.get(given.get("trafficking") or "")),
     ]
-    return " · ".join(parts)
+    known = [f"{label}: {value}" for label, value in fields if value]
+    missing = [label for label, value in fields if not value]
+    lines = _wrap("Client: " + (" · ".join(known) if known else "nothing but the jurisdiction"), "")
+    if missing:
+        lines.extend(_wrap("Not given: " + ", ".join(missing), ""))
+    return lines
 
 
 def screen_text(data: dict, type_label) -> str:
@@ -409,7 +414,7 @@ def screen_text(data: dict, type_label) -> str:
     j = data["jurisdiction"]
     results = data["results"]
     lines = [f"Screener: {j['name']} ({j['code']}), as of {data['as_of']}"]
-    lines.extend(_wrap(f"Client: {screen_input_line(data)}", ""))
+    lines.extend(screen_input_lines(data))
     lines.append("Key: + met · x rules it out · ? unknown · ! note")
     groups = [
         (j["name"], [r for r in results if not r["federal"]]),

@@ -410,11 +410,13 @@ def _message(error: ValidationError) -> str:
             "Record id": "lower-case letters, digits and single hyphens",
             "Jurisdiction code": "use a code from schema/jurisdictions.yaml, e.g. US-NY",
         }.get(title, f"must match {error.validator_value!r}" if v == "pattern" else "")
-        return (
-            f"{where}: {_describe(error.instance)} is not a valid {title.lower()}; {hint}".rstrip(
-                "; "
-            )
-        )
+        shown = _describe(error.instance)
+        if title == "Web address" and isinstance(error.instance, str):
+            redacted = _redact_userinfo(error.instance)
+            if redacted != error.instance:
+                shown = _describe(redacted)
+                hint = "it carries a user name or password (before @): remove them"
+        return f"{where}: {shown} is not a valid {title.lower()}; {hint}".rstrip("; ")
     if v in ("oneOf", "anyOf") and error.context:
         from jsonschema.exceptions import best_match
 
@@ -435,7 +437,22 @@ def _message(error: ValidationError) -> str:
         return f"{where}: needs at least {error.validator_value} item(s)"
     if v == "minLength":
         return f"{where}: must not be empty"
-    return f"{where}: {error.message}"
+    if v == "maxLength" and isinstance(error.instance, str):
+        return (
+            f"{where}: {len(error.instance):,} characters; at most {error.validator_value:,} "
+            "are allowed (summarise, and link to the full text in sources)"
+        )
+    message = error.message  # may quote the whole offending value: keep it short
+    return f"{where}: {message if len(message) <= 200 else message[:197] + '...'}"
+
+
+def _redact_userinfo(url: str) -> str:
+    """A URL with any `user:password@` part masked, so findings never repeat a secret."""
+    scheme, sep, rest = url.partition("://")
+    authority = rest.split("/", 1)[0]
+    if not sep or "@" not in authority:
+        return url
+    return f"{scheme}://***@{rest[authority.rindex('@') + 1 :]}"
 
 
 def check(loaded: LoadedFile, kind: str, schema_dir: Path) -> list[Finding]:

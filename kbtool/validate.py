@@ -17,11 +17,18 @@ from pathlib import Path
 
 from .findings import Finding, display_path
 from .jurisdictions import load_registry
-from .kb import FOLDERS, KB, KBUsageError
+from .kb import FOLDERS, KB, KBUsageError, Resolver, is_inside
+from .kb import real as real_path
 from .loader import LoadedFile, load_file
 from .rules import RecordContext, check_corpus, check_record, today
 
 KIND_OF_FOLDER = {folder: kind for kind, folder in FOLDERS.items()}
+RECORD_SUFFIXES = (".yaml", ".yml")
+
+
+def _candidate(p: Path) -> bool:
+    """Whether a tree entry gets checked: files, links, pipes, and folders named like records."""
+    return p.is_symlink() or not p.is_dir() or p.suffix in RECORD_SUFFIXES
 
 
 @dataclass
@@ -52,10 +59,15 @@ class Report:
         }
 
 
-def _placement(kb: KB, path: Path) -> tuple[str | None, str | None, str | None]:
-    """(kind, jurisdiction folder, problem) of a file from where it sits in the tree."""
+def _placement(
+    kb: KB, path: Path, real: Path | None = None
+) -> tuple[str | None, str | None, str | None]:
+    """(kind, jurisdiction folder, problem) of a file from where it sits in the tree.
+
+    `real` is the resolved path when the caller already has it (resolving costs a
+    system call per folder level, which adds up over thousands of files)."""
     try:
-        rel = path.resolve().relative_to(kb.root)
+        rel = (real or path.resolve()).relative_to(kb.root)
     except ValueError:
         return None, None, "is outside the knowledge base"
     parts = rel.parts
@@ -86,30 +98,45 @@ def discover(kb: KB) -> list[Path]:
             out.extend(
                 p
                 for p in base.rglob("*")
-                if (p.is_file() or p.is_symlink())
-                and not p.name.startswith(".")
-                and p.name != "README.md"
+                if _candidate(p) and not p.name.startswith(".") and p.name != "README.md"
             )
     return sorted(out)
 
 
-def expand(kb: KB, paths: Iterable[str | Path]) -> list[Path]:
-    """Files named on the command line; folders stand for the record files below them."""
+def expand(kb: KB, paths: Iterable[str | Path], resolver: Resolver | None = None) -> list[Path]:
+    """Files named on the command line; folders stand for the record files below them.
+
+    Paths outside the knowledge base are refused before anything there is read.
+    """
     out: list[Path] = []
+    root = real_path(kb.root) or kb.root
+    resolver = resolver or Resolver()
     for raw in paths:
         p = Path(raw)
         if not p.exists() and not p.is_symlink():
             raise KBUsageError(f"{raw}: no such file or folder")
-        if p.is_dir():
-            out.extend(sorted(x for x in p.rglob("*.y*ml") if x.is_file()))
+        if not is_inside(resolver.lexical(p), root):
+            raise KBUsageError(
+                f"{raw}: is outside the knowledge base ({root}); kbtool reads only files inside it"
+            )
+        if p.is_dir() and not p.is_symlink():
+            out.extend(sorted(x for x in p.rglob("*.y*ml") if _candidate(x)))
         else:
             out.append(p)
     return sorted(dict.fromkeys(out))
 
 
-def _load(kb: KB, path: Path) -> tuple[RecordContext, list[Finding]]:
-    display = display_path(path, kb.root)
-    kind, folder, problem = _placement(kb, path)
+def _load(
+    kb: KB, path: Path, real: Path | None = None, root: Path | None = None
+) -> tuple[RecordContext, list[Finding]]:
+    root = root or real_path(kb.root) or kb.root
+    if real is None or not is_inside(real, root):
+        # A link that loops or leads outside: refused by the loader, never opened.
+        display = display_path(path, root)
+        loaded = load_file(path, display, root=root)
+        return RecordContext(loaded, None, None), list(loaded.findings)
+    display = real.relative_to(root).as_posix()  # display_path, with the path resolved
+    kind, folder, problem = _placement(kb, path, real)
     findings: list[Finding] = []
     if problem:
         findings.append(Finding(display, 0, 0, "misplaced-file", f"{problem}"))
@@ -128,19 +155,23 @@ def validate(
     registry = load_registry(kb.schema_dir)
     report = Report()
     all_files = discover(kb)
-    selected_files = all_files if paths is None else expand(kb, paths)
-    selected_set = {p.resolve() for p in selected_files}
+    resolver = Resolver()
+    selected_files = all_files if paths is None else expand(kb, paths, resolver)
+    real = {p: resolver.real(p) for p in selected_files}
+    selected_set = set(real.values())
+    root = kb.root.resolve()
     check_schema = schema.checker(kb.schema_dir)
+    templates = _templates(kb, root)
 
     selected: list[RecordContext] = []
     for path in selected_files:
-        ctx, findings = _load(kb, path)
+        ctx, findings = _load(kb, path, real[path], root)
         report.files += 1
         report.findings.extend(findings)
-        if ctx.loaded.data is None:
+        if ctx.loaded.data is None and findings:
             selected.append(ctx)
             continue
-        if not isinstance(ctx.loaded.data, dict):
+        if not isinstance(ctx.loaded.data, dict):  # a list, a text, or a bare `~` (null)
             report.findings.append(
                 Finding(
                     ctx.loaded.display, 1, 1, "wrong-type", "a record must be a mapping of fields"
@@ -150,7 +181,7 @@ def validate(
             continue
         if ctx.kind is not None:
             report.findings.extend(check_schema(ctx.loaded, ctx.kind))
-        report.findings.extend(check_record(ctx, registry, as_of))
+        report.findings.extend(check_record(ctx, registry, as_of, templates.get(ctx.kind or "")))
         selected.append(ctx)
 
     # Corpus layer: ids of everything. Unselected files count by file name (ids equal
@@ -161,10 +192,11 @@ def validate(
             continue
         rid = ctx.record_id or ctx.loaded.path.stem
         everything[rid].append(ctx)
-    for path in all_files:
-        if path.resolve() in selected_set or path.suffix != ".yaml":
+    for path in all_files if paths is not None else ():  # with no paths, all are selected
+        resolved = resolver.real(path) if path.suffix == ".yaml" else None
+        if resolved is None or resolved in selected_set:
             continue
-        kind, folder, problem = _placement(kb, path)
+        kind, folder, problem = _placement(kb, path, resolved)
         if kind is None or problem:
             continue
         stub = LoadedFile(path=path, display=display_path(path, kb.root))
@@ -177,12 +209,24 @@ def validate(
     return report
 
 
+def _templates(kb: KB, root: Path) -> dict[str, dict]:
+    """The annotated templates by kind, for spotting placeholder text left in records."""
+    out: dict[str, dict] = {}
+    for kind in FOLDERS:
+        path = kb.root / "templates" / f"{kind}.yaml"
+        if path.is_file():
+            data = load_file(path, root=root).data
+            if isinstance(data, dict):
+                out[kind] = data
+    return out
+
+
 def _check_registry(kb: KB) -> list[Finding]:
     """The jurisdiction registry itself must pass its schema and have unique codes."""
     from . import schema
 
     path = kb.schema_dir / "jurisdictions.yaml"
-    loaded = load_file(path, display_path(path, kb.root))
+    loaded = load_file(path, display_path(path, kb.root), root=real_path(kb.root))
     if loaded.data is None:
         return loaded.findings
     findings = loaded.findings + schema.check(loaded, "jurisdictions", kb.schema_dir)

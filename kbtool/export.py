@@ -1,0 +1,292 @@
+"""The whole corpus as open data: JSON, JSON Lines or CSV, with its licence and date.
+
+Records are exported as `kbtool show --json` prints them: every field, the citations
+of the statutes a remedy rests on resolved, sources included. JSON carries the licence
+and the export date in the file; JSON Lines and CSV get a companion
+`<file>.license.txt` (licence, date, and for CSV the meaning of every column).
+
+CSV has one row per record (statutes, then remedies) and one column per field of
+either schema, in schema order. Nested objects are flattened with dots
+(`procedure.forum`, `record_relief.time_limit.rule`); a list becomes one column per
+part of its items with the values joined by ` | ` in list order (`sources.url`,
+`sources.title`, ...), so the n-th values of the columns of one list belong together;
+true, false and unknown are written as such. `columns()` lists them, each with the
+schema's title and description.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from . import DISCLAIMER, __version__
+from .corpus import Corpus
+from .kb import KBError, KBUsageError
+from .query import record_view
+
+FORMATS = ("json", "jsonl", "csv")
+LICENSE = {
+    "id": "CC0-1.0",
+    "name": "Creative Commons CC0 1.0 Universal Public Domain Dedication",
+    "url": "https://creativecommons.org/publicdomain/zero/1.0/",
+}
+SEPARATOR = " | "
+# Columns that are not schema fields: what kbtool adds when it exports.
+EXTRA_COLUMNS = {
+    "record_type": "`statute` or `remedy`.",
+    "jurisdiction_name": "Name of the jurisdiction, from the registry.",
+    "legal_basis.citation": "Citation of each legal_basis statute, with its pinpoint.",
+    "legal_basis.official_text_url": "Official text of each legal_basis statute.",
+    "related_statutes.citation": "Citation of each related statute.",
+    "path": "The record's file in the knowledge base.",
+}
+
+
+def companion_path(output: Path) -> Path:
+    """Where the licence file of an export goes: beside it, `<file>.license.txt`."""
+    return output.with_name(output.name + ".license.txt")
+
+
+def collect(corpus: Corpus) -> dict[str, list[dict]]:
+    """Every record, as `show --json` prints it, statutes then remedies, by file."""
+    registry = corpus.registry
+    out: dict[str, list[dict]] = {"statutes": [], "remedies": []}
+    for kind, key in (("statute", "statutes"), ("remedy", "remedies")):
+        for record in corpus.all(kind):
+            view = record_view(corpus, record)
+            j = registry.get(str(view.get("jurisdiction")))
+            view["jurisdiction_name"] = j.name if j else None
+            out[key].append(view)
+    return out
+
+
+@cache
+def _schemas(schema_dir: Path, stamp: tuple) -> dict[str, dict]:
+    return {
+        p.name: json.loads(p.read_text("utf-8")) for p in sorted(schema_dir.glob("*.schema.json"))
+    }
+
+
+def _resolve(doc: dict, node: dict, docs: dict[str, dict]) -> tuple[dict, dict]:
+    """(document, schema) after following `$ref`s (`#/$defs/x` or `file#/$defs/x`); the
+    referring node's own title and description win over the target's."""
+    while node.get("$ref"):
+        file, _, pointer = str(node["$ref"]).partition("#")
+        doc = docs.get(file, {}) if file else doc
+        target: Any = doc
+        for part in (p for p in pointer.split("/") if p):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return doc, node
+
+
+def _walk(doc: dict, node: dict, docs: dict[str, dict], prefix: str) -> Iterator[tuple[str, str]]:
+    doc, node = _resolve(doc, node, docs)
+    described = f"{node.get('title', '')}: {node.get('description', '')}".strip(": ")
+    if node.get("type") == "object" and node.get("properties"):
+        for name, sub in node["properties"].items():
+            yield from _walk(doc, sub, docs, f"{prefix}.{name}" if prefix else name)
+        return
+    if node.get("type") == "array":
+        items_doc, items = _resolve(doc, node.get("items") or {}, docs)
+        if items.get("type") == "object" and items.get("properties"):
+            for name, sub in items["properties"].items():
+                yield from _walk(items_doc, sub, docs, f"{prefix}.{name}")
+            return
+    yield prefix, described
+
+
+def columns(schema_dir: Path) -> list[tuple[str, str]]:
+    """CSV columns in order, each with its description (from the schemas)."""
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(schema_dir.glob("*.schema.json")))
+    docs = _schemas(schema_dir, stamp)
+    out: dict[str, str] = {"record_type": EXTRA_COLUMNS["record_type"]}
+    for file in ("statute.schema.json", "remedy.schema.json"):
+        schema = docs.get(file, {})
+        for name, sub in schema.get("properties", {}).items():
+            for column, text in _walk(schema, sub, docs, name):
+                out.setdefault(column, text)
+                if column == "jurisdiction":
+                    out.setdefault("jurisdiction_name", EXTRA_COLUMNS["jurisdiction_name"])
+                if column == "legal_basis.note":
+                    out.setdefault("legal_basis.citation", EXTRA_COLUMNS["legal_basis.citation"])
+                    out.setdefault(
+                        "legal_basis.official_text_url",
+                        EXTRA_COLUMNS["legal_basis.official_text_url"],
+                    )
+                if column == "related_statutes":
+                    out.setdefault(
+                        "related_statutes.citation", EXTRA_COLUMNS["related_statutes.citation"]
+                    )
+    out["path"] = EXTRA_COLUMNS["path"]
+    return list(out.items())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return SEPARATOR.join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return " ".join(str(value).split()) if "\n" in str(value) else str(value)
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(v, f"{prefix}.{k}" if prefix else str(k), out)
+    elif value == []:
+        return  # an empty list leaves its column(s) empty
+    elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        keys = list(dict.fromkeys(k for v in value if isinstance(v, dict) for k in v))
+        for k in keys:
+            out[f"{prefix}.{k}"] = [v.get(k) if isinstance(v, dict) else None for v in value]
+    else:
+        out[prefix] = value
+
+
+def row(record: dict) -> dict[str, str]:
+    """One record as CSV cells, by column name."""
+    flat: dict[str, Any] = {}
+    _flatten(record, "", flat)
+    if "related_statutes.statute" in flat:  # the view resolves ids into {statute, citation}
+        flat["related_statutes"] = flat.pop("related_statutes.statute")
+    return {k: _cell(v) for k, v in flat.items()}
+
+
+def to_json(data: dict[str, list[dict]], exported_at: str) -> str:
+    document = {
+        "license": LICENSE,
+        "exported_at": exported_at,
+        "generator": f"kbtool {__version__}",
+        "disclaimer": DISCLAIMER,
+        "counts": {k: len(v) for k, v in data.items()},
+        **data,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_jsonl(data: dict[str, list[dict]]) -> str:
+    lines = [
+        json.dumps(r, ensure_ascii=False, separators=(",", ":"))
+        for r in (*data["statutes"], *data["remedies"])
+    ]
+    return "".join(line + "\n" for line in lines)
+
+
+def to_csv(data: dict[str, list[dict]], cols: list[tuple[str, str]]) -> str:
+    names = [name for name, _ in cols]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(names)
+    for record in (*data["statutes"], *data["remedies"]):
+        cells = row(record)
+        unknown = set(cells) - set(names)
+        if unknown:  # a field the schemas do not describe: refuse rather than drop it
+            raise KBError(
+                f"{record.get('path')}: fields {', '.join(sorted(unknown))} have no CSV column; "
+                "run `kbtool validate`"
+            )
+        writer.writerow([cells.get(n, "") for n in names])
+    return buf.getvalue()
+
+
+def license_text(
+    kb_root: Path,
+    file_name: str,
+    output_format: str,
+    exported_at: str,
+    counts: dict[str, int],
+    cols: list[tuple[str, str]] | None = None,
+) -> str:
+    """The companion file: what the export is, its licence, and (CSV) its columns."""
+    lines = [
+        f"{file_name}: trafficking survivor remedies knowledge base, exported {exported_at}",
+        f"Format: {output_format.upper()}, {counts.get('statutes', 0)} statutes and "
+        f"{counts.get('remedies', 0)} remedies; generated by kbtool {__version__}.",
+        "",
+        f"Licence: {LICENSE['name']} ({LICENSE['id']})",
+        LICENSE["url"],
+        "",
+    ]
+    notice = kb_root / "DATA-LICENSE.md"
+    if notice.is_file():
+        lines += [notice.read_text("utf-8").strip(), ""]
+    else:
+        lines += [DISCLAIMER, ""]
+    if cols:
+        lines += [
+            "Columns",
+            "",
+            "One row per record, statutes first. Nested fields are flattened with dots; a",
+            "list becomes one column per part of its items, with the values joined by",
+            f"'{SEPARATOR}' in list order, so the n-th values of the columns of one list",
+            "belong together; true, false and unknown are written as words.",
+            "",
+        ]
+        lines += [f"{name}\n    {text}" for name, text in cols]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render(corpus: Corpus, output_format: str, exported_at: str) -> tuple[str, str | None, dict]:
+    """(export text, companion licence text or None, counts) for a format."""
+    if output_format not in FORMATS:
+        raise KBUsageError(f"unknown export format {output_format!r}; one of: {', '.join(FORMATS)}")
+    data = collect(corpus)
+    counts = {k: len(v) for k, v in data.items()}
+    if output_format == "json":
+        return to_json(data, exported_at), None, counts
+    if output_format == "jsonl":
+        return to_jsonl(data), "", counts
+    cols = columns(corpus.kb.schema_dir)
+    return to_csv(data, cols), "", counts
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that readers see the old one or the new one, never half of it."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise KBUsageError(f"{folder}: no such folder")
+    tmp = folder / f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise KBError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def export(
+    corpus: Corpus, output_format: str, output: Path | None, exported_at: str
+) -> tuple[str | None, list[Path], dict]:
+    """Export the corpus. With `output`, writes it (and its licence file) atomically and
+    returns the paths written; without, returns the text to print."""
+    text, companion, counts = render(corpus, output_format, exported_at)
+    if output is None:
+        return text, [], counts
+    written = []
+    if companion is not None:
+        cols = columns(corpus.kb.schema_dir) if output_format == "csv" else None
+        notice = license_text(corpus.kb.root, output.name, output_format, exported_at, counts, cols)
+        write_atomic(companion_path(output), notice)
+        written.append(companion_path(output))
+    write_atomic(output, text)
+    written.insert(0, output)
+    return None, written, counts

@@ -1,0 +1,1092 @@
+"""The search index: build it, keep it up to date, search it. Only this module imports
+Whoosh (`whoosh-reloaded`, frozen upstream), and only inside `WhooshEngine`, behind a
+small interface (build, update, search, highlight) that another engine could implement.
+
+The index folder (default `.kbindex/` in the knowledge base) holds generations:
+
+    CURRENT        the name of the live generation; replaced atomically
+    g-<stamp>/     one complete index: the engine's files and manifest.json
+    tmp-<stamp>/   a generation being written; never read
+
+A build or an update writes a new generation beside the live one, then points CURRENT
+at it. A crash or Ctrl-C mid-build leaves CURRENT and the old generation untouched, and
+a search running meanwhile keeps reading the generation it opened (the one before the
+newest is kept for that reason). An update starts from a hard-linked copy of the live
+generation (the engine never rewrites a file it has written) and re-indexes only the
+records whose content hash changed, plus the remedies citing a statute that changed;
+it removes records whose files are gone. The manifest keeps each file's size, mtime and
+hash, so noticing that nothing changed costs one `stat` per file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .kb import KB, KINDS, KBError, KBUsageError
+from .loader import load_file
+
+INDEX_ENV = "KBTOOL_INDEX_DIR"
+DEFAULT_DIRNAME = ".kbindex"
+FORMAT = 1  # bump when the documents change shape: the next update rebuilds
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+STALE_TMP_SECONDS = 3600  # a tmp- folder this old is a crashed build
+RACY_NS = 2_000_000_000  # files changed this close to a build are hashed next time
+
+Progress = Callable[[int, int], None]
+
+# The fields plain words are looked up in, and the fields people may name in a query.
+QUERY_FIELDS = {"id": 6.0, "citation": 4.0, "title": 2.0, "text": 1.0}
+FIELD_ALIASES = {"type": ["remedy_type"], "jurisdiction": ["state", "j"], "kind": ["record_type"]}
+FIELDS = (
+    "id",
+    "kind",
+    "jurisdiction",
+    "type",
+    "citation",
+    "title",
+    "summary",
+    "text",
+    "available",
+    "status",
+    "verification",
+    "last_verified",
+    "enacted",
+    "effective",
+)
+# Remedies rank ahead of statutes that match about as well: what a survivor can seek
+# is the usual question, and each remedy carries the citations of its statutes.
+KIND_WEIGHT = {"remedy": 1.5, "statute": 1.0}
+MARK = "**"  # matched words in snippets are wrapped in this
+CODES_BREAK = "\n\n"  # in the text field, prose comes before it and codes after
+
+
+class QueryError(KBUsageError):
+    """A query that cannot be searched (exit 2)."""
+
+
+# --- Documents: what gets indexed, engine-neutral ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """One record as the index sees it."""
+
+    path: str  # relative to the knowledge base root: the unique key
+    id: str
+    kind: str
+    jurisdiction: str
+    title: str
+    citation: str
+    summary: str
+    text: str
+    remedy_type: str = ""
+    available: str = ""
+    status: str = ""
+    verification: str = ""
+    last_verified: str = ""
+    enacted: str = ""
+    effective: str = ""
+    deps: tuple[str, ...] = ()  # statute ids whose citations this document carries
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    kind: str
+    jurisdiction: str
+    title: str
+    citation: str
+    remedy_type: str
+    path: str
+    score: float
+    snippet: str  # matched words wrapped in MARK
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "jurisdiction": self.jurisdiction,
+            "title": self.title,
+            "citation": self.citation,
+            "remedy_type": self.remedy_type or None,
+            "score": round(self.score, 3),
+            "snippet": self.snippet,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    jurisdiction: str | None = None  # a registry code, e.g. US-NY
+    remedy_type: str | None = None
+    kind: str | None = None
+
+
+# Top-level fields with a field of their own, or holding codes and dates.
+_OWN_FIELDS = frozenset(
+    {
+        "id",
+        "jurisdiction",
+        "remedy_type",
+        "title",
+        "citation",
+        "summary",
+        "last_verified",
+        "verification",
+        "enacted",
+        "effective",
+        "related_statutes",
+        "related_remedies",
+    }
+)
+# Keys anywhere whose values are addresses, dates or ids: not prose worth searching.
+_SKIP_KEYS = frozenset(
+    {"url", "official_text_url", "accessed", "published", "date", "statute", "type"}
+)
+
+
+_CODE = re.compile(r"[a-z0-9_]+")
+
+
+def _prose(value: Any, key: str = "", top: bool = False) -> Iterator[tuple[bool, str]]:
+    """Every piece of text in a record, in file order, as (is a code, text); codes such
+    as `as_a_result_of` read as words."""
+    if key in _SKIP_KEYS:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not (top and k in _OWN_FIELDS):
+                yield from _prose(v, str(k))
+    elif isinstance(value, list):
+        for v in value:
+            yield from _prose(v, key)
+    elif isinstance(value, str):
+        if _CODE.fullmatch(value):
+            yield True, value.replace("_", " ")
+        else:
+            yield False, " ".join(value.split())
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield True, str(value)
+
+
+def _s(value: Any) -> str:
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return str(value).lower()
+    return str(value)
+
+
+class DocumentMaker:
+    """Turns record files into Documents, resolving statute citations (with a cache)."""
+
+    def __init__(self, kb: KB) -> None:
+        self.kb = kb
+        self._statutes: dict[str, dict | None] = {}
+
+    def remember(self, kind: str, data: dict) -> None:
+        if kind == "statute" and isinstance(data.get("id"), str):
+            self._statutes[data["id"]] = data
+
+    def statute(self, statute_id: str) -> dict | None:
+        if statute_id not in self._statutes:
+            data = None
+            with contextlib.suppress(KeyError):
+                _, path = self.kb.find_record_path(statute_id, ("statute",))
+                loaded = load_file(path)
+                data = loaded.data if isinstance(loaded.data, dict) else None
+            self._statutes[statute_id] = data
+        return self._statutes[statute_id]
+
+    def citation(self, ref: dict) -> str:
+        from .query import pinpoint_citation
+
+        statute = self.statute(str(ref.get("statute")))
+        if statute is None or not statute.get("citation"):
+            return ""
+        return pinpoint_citation(str(statute["citation"]), ref.get("pinpoint"))
+
+    def make(self, kind: str, rel: str, data: dict) -> Document:
+        deps: list[str] = []
+        if kind == "remedy":
+            refs = [r for r in data.get("legal_basis") or [] if isinstance(r, dict)]
+            deps = [str(r.get("statute")) for r in refs]
+            cites = list(dict.fromkeys(c for c in (self.citation(r) for r in refs) if c))
+            citation = "; ".join(cites)
+            extra: list[str] = []
+        else:
+            citation = _s(data.get("citation"))
+            related = [str(r) for r in data.get("related_statutes") or []]
+            deps = related
+            extra = [
+                c for c in (self.citation({"statute": r}) for r in related) if c
+            ]  # what it links to, so "1591" also finds the statutes citing § 1591
+        pieces = list(_prose(data, top=True))
+        # prose (snippets come from it), then after a break codes and linked citations
+        prose = " · ".join(t for code, t in pieces if not code)
+        codes = " · ".join([*(t for code, t in pieces if code), *extra])
+        text = f"{prose}{CODES_BREAK}{codes}" if codes else prose
+        return Document(
+            path=rel,
+            id=_s(data.get("id")) or Path(rel).stem,
+            kind=kind,
+            jurisdiction=_s(data.get("jurisdiction")),
+            title=_s(data.get("title")),
+            citation=citation,
+            summary=_s(data.get("summary")),
+            text=text,
+            remedy_type=_s(data.get("remedy_type")),
+            available=_s(data.get("available")),
+            status=_s(data.get("status")),
+            verification=_s(data.get("verification")),
+            last_verified=_s(data.get("last_verified")),
+            enacted=_s(data.get("enacted")),
+            effective=_s(data.get("effective")),
+            deps=tuple(dict.fromkeys(d for d in deps if d)),
+        )
+
+
+# --- The engine interface, and Whoosh behind it ----------------------------------------
+
+
+class Engine(Protocol):
+    name: str
+
+    def build(self, directory: Path, docs: Iterable[Document]) -> None:
+        """Write a new index of `docs` into the empty folder `directory`."""
+
+    def update(self, directory: Path, remove: Iterable[str], add: Iterable[Document]) -> None:
+        """Change the index in `directory` (a private copy): drop paths, add documents."""
+
+    def search(
+        self, directory: Path, query: str, filters: Filters, limit: int
+    ) -> tuple[list[tuple[dict, float, set[str]]], int]:
+        """(stored fields, score, matched words) of the best hits, and the total."""
+
+    def highlight(self, text: str, words: set[str]) -> str:
+        """Up to two fragments of `text` around `words`, matches wrapped in MARK."""
+
+    def close(self) -> None:
+        """Release whatever `search` keeps open."""
+
+
+class WhooshEngine:
+    """whoosh-reloaded 2.7.5: BM25F ranking, a stemming analyzer, phrase queries.
+
+    Plain words are matched in the id, the citation, the title and `text`, the full
+    text of a record (title, citation and summary included, so that common words cost
+    one long postings list rather than several); a citation or title match weighs
+    more. `summary:` searches the summary alone. Remedies get KIND_WEIGHT through a
+    scorer wrapper (which would also keep Whoosh's block skipping, were it used).
+    """
+
+    name = "whoosh-reloaded-2.7.5/3"
+
+    def __init__(self) -> None:
+        from whoosh import analysis, columns, fields
+
+        self.analyzer = analysis.StemmingAnalyzer()
+        self._stems: dict[str, str] = {}
+        self.keep_open = False
+        self._open: tuple[str, Any] | None = None
+        self.schema = fields.Schema(
+            path=fields.ID(stored=True, unique=True),
+            id=fields.ID(stored=True),
+            kind=fields.ID(stored=True, sortable=columns.RefBytesColumn()),
+            jurisdiction=fields.KEYWORD(lowercase=True, scorable=False),
+            jcode=fields.STORED(),
+            type=fields.ID(stored=True),
+            citation=fields.TEXT(analyzer=self.analyzer, stored=True),
+            title=fields.TEXT(analyzer=self.analyzer, stored=True),
+            summary=fields.TEXT(analyzer=self.analyzer, stored=True),
+            text=fields.TEXT(analyzer=self.analyzer),
+            prose=fields.STORED(),
+            available=fields.ID(),
+            status=fields.ID(),
+            verification=fields.ID(),
+            last_verified=fields.ID(stored=True),
+            enacted=fields.ID(),
+            effective=fields.ID(),
+        )
+
+    @staticmethod
+    def _fields(doc: Document) -> dict[str, Any]:
+        code = doc.jurisdiction
+        short = code.split("-", 1)[1] if "-" in code else ""
+        full = " · ".join(x for x in (doc.title, doc.citation, doc.summary, doc.text) if x)
+        out: dict[str, Any] = {
+            "path": doc.path,
+            "id": doc.id,
+            "kind": doc.kind,
+            "jurisdiction": f"{code} {short}".strip(),
+            "jcode": code,
+            "type": doc.remedy_type,
+            "citation": doc.citation,
+            "title": doc.title,
+            "summary": doc.summary,
+            "text": full,
+            "prose": doc.text.split(CODES_BREAK, 1)[0],
+            "available": doc.available,
+            "status": doc.status,
+            "verification": doc.verification,
+            "last_verified": doc.last_verified,
+            "enacted": doc.enacted,
+            "effective": doc.effective,
+        }
+        return {k: v for k, v in out.items() if v != ""}
+
+    def build(self, directory: Path, docs: Iterable[Document]) -> None:
+        from whoosh import index
+
+        ix = index.create_in(str(directory), self.schema)
+        writer = ix.writer(limitmb=256)
+        try:
+            for doc in docs:
+                writer.add_document(**self._fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def update(self, directory: Path, remove: Iterable[str], add: Iterable[Document]) -> None:
+        from whoosh import index
+
+        ix = index.open_dir(str(directory))
+        writer = ix.writer()
+        try:
+            for path in remove:
+                writer.delete_by_term("path", path)
+            for doc in add:
+                writer.add_document(**self._fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def parse(self, schema: Any, text: str) -> Any:
+        from whoosh import qparser, query
+
+        parser = qparser.MultifieldParser(list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS)
+        parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+        try:
+            parsed = parser.parse(text)
+        except Exception as exc:  # the parser is lenient; anything it raises is the query's fault
+            raise QueryError(f"cannot read the query {text!r}: {exc}") from None
+        if parsed is query.NullQuery or isinstance(parsed, type(query.NullQuery)):
+            raise QueryError(
+                f"nothing to search for in {text!r} (very common words like 'the' are ignored)"
+            )
+        return parsed
+
+    def _searcher(self, directory: Path) -> Any:
+        """A searcher on a generation; kept open between searches when `keep_open` (a
+        generation never changes once written, so a cached searcher never goes stale)."""
+        from whoosh import index
+
+        key = str(directory)
+        if self._open is not None and self._open[0] == key:
+            return self._open[1]
+        self.close()
+        searcher = index.open_dir(key).searcher(weighting=_kind_weighting())
+        if self.keep_open:
+            self._open = (key, searcher)
+        return searcher
+
+    def close(self) -> None:
+        if self._open is not None:
+            self._open[1].close()
+            self._open = None
+
+    def search(
+        self, directory: Path, query_text: str, filters: Filters, limit: int
+    ) -> tuple[list[tuple[dict, float, set[str]]], int]:
+        from whoosh import query
+
+        searcher = self._searcher(directory)
+        try:
+            parsed = self.parse(searcher.schema, query_text)
+            terms = [
+                query.Term(name, value.lower())
+                for name, value in (
+                    ("jurisdiction", filters.jurisdiction),
+                    ("type", filters.remedy_type),
+                    ("kind", filters.kind),
+                )
+                if value
+            ]
+            # Filters join the query as zero-score terms: intersecting postings skips
+            # ahead, where Whoosh's filter= tests every match against a bit set
+            wanted = query.And([parsed, *(query.ConstantScoreQuery(t, 0.0) for t in terms)])
+            # Scoring every match (no block skipping) also counts them: with skipping,
+            # Whoosh runs the query a second time to count, which costs more
+            results = searcher.search(wanted if terms else parsed, limit=limit, optimize=False)
+            # (Query.existing_terms would do, but it skips fields after the first one)
+            reader = searcher.reader()
+            words = {
+                t.decode("utf-8") if isinstance(t, bytes) else str(t)
+                for leaf in parsed.leaves()
+                for name, t in leaf.expanded_terms(reader, phrases=True)
+                if name in ("citation", "title", "summary", "text")
+            }
+            hits = [(dict(hit.fields()), float(hit.score or 0.0), words) for hit in results]
+            return hits, len(results)
+        finally:
+            if not self.keep_open:
+                searcher.close()
+
+    def highlight(self, text: str, words: set[str]) -> str:
+        """Up to two passages of `text` around the words whose stems are in `words`.
+
+        Whoosh's own highlighter re-analyses every token through its filter chain
+        (about 2 ms a record); this scans with the same tokenizer pattern and stems
+        each distinct word once (cached), which is a tenth of that."""
+        if not words or not text:
+            return ""
+        stems = self._stems
+        if len(stems) > 200_000:
+            stems.clear()
+        marks: list[tuple[int, int]] = []
+        for match in _WORD.finditer(text):
+            word = match.group().lower()
+            stem = stems.get(word)
+            if stem is None:
+                stem = next((t.text for t in self.analyzer(word)), "")
+                stems[word] = stem
+            if stem in words:
+                marks.append(match.span())
+        return _passages(text, marks)
+
+
+def _kind_weighting() -> Any:
+    """BM25F, with every document's score multiplied by the weight of its kind."""
+    from whoosh import scoring
+
+    weights = {kind.encode(): w for kind, w in KIND_WEIGHT.items()}
+    top = max(weights.values())
+
+    class Scaled(scoring.BaseScorer):
+        def __init__(self, inner: Any, kinds: Any, known: dict[int, float]) -> None:
+            self.inner, self.kinds, self.known = inner, kinds, known
+
+        def supports_block_quality(self) -> bool:
+            return self.inner.supports_block_quality()
+
+        def score(self, matcher: Any) -> float:
+            docnum = matcher.id()
+            weight = self.known.get(docnum)
+            if weight is None:  # read once per document while the searcher lives
+                weight = self.known[docnum] = weights.get(self.kinds[docnum], 1.0)
+            return self.inner.score(matcher) * weight
+
+        def max_quality(self) -> float:  # an upper bound stays one when scaled by the top
+            return self.inner.max_quality() * top
+
+        def block_quality(self, matcher: Any) -> float:
+            return self.inner.block_quality(matcher) * top
+
+    class KindWeighted(scoring.BM25F):
+        def __init__(self) -> None:
+            super().__init__()
+            # per segment reader: (reader, its kind column, weights already read)
+            self.columns: dict[int, tuple[Any, Any, dict[int, float]]] = {}
+
+        def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
+            inner = super().scorer(searcher, fieldname, text, qf)
+            reader = searcher.reader()
+            if not reader.has_column("kind"):
+                return inner
+            if id(reader) not in self.columns:
+                self.columns[id(reader)] = (reader, reader.column_reader("kind"), {})
+            _, kinds, known = self.columns[id(reader)]
+            return Scaled(inner, kinds, known)
+
+    return KindWeighted()
+
+
+_WORD = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
+PASSAGE = 160  # characters of context per passage, at most two passages
+
+
+def _passages(text: str, marks: list[tuple[int, int]]) -> str:
+    """Up to two passages around the marked spans, marks wrapped in MARK, cut at spaces."""
+    out: list[str] = []
+    i = 0
+    while i < len(marks) and len(out) < 2:
+        start = max(0, marks[i][0] - PASSAGE // 3)
+        end = min(len(text), start + PASSAGE)
+        if start > 0:  # begin at a word
+            space = text.find(" ", start, marks[i][0])
+            start = space + 1 if space >= 0 else marks[i][0]
+        if end < len(text):  # end at a word, after the first mark at least
+            space = text.rfind(" ", marks[i][1], end)
+            end = space if space >= 0 else max(end, marks[i][1])
+        pieces, pos = [], start
+        while i < len(marks) and marks[i][1] <= end:
+            a, b = marks[i]
+            pieces += [text[pos:a], MARK, text[a:b], MARK]
+            pos = b
+            i += 1
+        pieces.append(text[pos:end])
+        body = " ".join("".join(pieces).split()).strip(" ·").rstrip(" ·-–,;:")
+        out.append(("… " if start > 0 else "") + body + (" …" if end < len(text) else ""))
+    return " ".join(out).replace("… …", "…")
+
+
+# --- Generations, manifest and change detection: engine-neutral ------------------------
+
+
+@dataclass
+class Entry:
+    """What the manifest remembers about one record file."""
+
+    id: str
+    kind: str
+    size: int
+    mtime_ns: int  # -1 when the stat cannot be trusted (written too close to the build)
+    sha: str
+    deps: list[str] = field(default_factory=list)
+    ok: bool = True  # False: the file could not be read, so it is not in the index
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+@dataclass
+class Plan:
+    """What an update would do."""
+
+    full: bool  # build from scratch (no index, a new format, --rebuild)
+    reason: str = ""
+    changed: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> stat, sha
+    removed: list[str] = field(default_factory=list)
+    refresh: dict[str, tuple[int, int]] = field(default_factory=dict)  # same content, new stat
+    files: int = 0
+
+    @property
+    def stale(self) -> bool:
+        return self.full or bool(self.changed or self.removed)
+
+
+@dataclass
+class BuildStats:
+    full: bool
+    records: int = 0  # in the index afterwards
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)  # files that could not be read
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+@dataclass
+class Results:
+    query: str
+    hits: list[Hit]
+    total: int
+    updated: BuildStats | None = None  # the update made before searching, if any
+    stale: Plan | None = None  # pending changes not applied (--no-update)
+
+    def as_dict(self) -> dict:
+        out: dict[str, Any] = {
+            "query": self.query,
+            "total": self.total,
+            "results": [h.as_dict() for h in self.hits],
+        }
+        if self.stale is not None and self.stale.stale:
+            out["stale"] = {
+                "changed": len(self.stale.changed),
+                "removed": len(self.stale.removed),
+            }
+        return out
+
+
+def default_dir(kb: KB, override: str | os.PathLike | None = None) -> Path:
+    """The index folder: `override`, $KBTOOL_INDEX_DIR, or `.kbindex/` in the knowledge base."""
+    named = override or os.environ.get(INDEX_ENV)
+    return Path(named).expanduser().absolute() if named else kb.root / DEFAULT_DIRNAME
+
+
+def _sha(raw: bytes) -> str:
+    return hashlib.sha1(raw, usedforsecurity=False).hexdigest()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+class SearchIndex:
+    """The index of one knowledge base, in one folder.
+
+    With `keep_open`, searches reuse one open searcher until the live generation
+    changes (for long-running processes; close() or `with` releases it)."""
+
+    def __init__(
+        self,
+        kb: KB,
+        directory: Path | None = None,
+        engine: Engine | None = None,
+        keep_open: bool = False,
+    ):
+        self.kb = kb
+        self.directory = directory or default_dir(kb)
+        self._engine = engine
+        self.keep_open = keep_open
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = WhooshEngine()
+        if getattr(self._engine, "keep_open", None) is not None:
+            self._engine.keep_open = self.keep_open  # type: ignore[attr-defined]
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # reading the live generation
+
+    def current(self) -> Path | None:
+        """The live generation's folder, or None when there is no index yet."""
+        try:
+            name = (self.directory / CURRENT).read_text("utf-8").strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        gen = self.directory / name
+        if not name.startswith("g-") or "/" in name or not (gen / MANIFEST).is_file():
+            return None
+        return gen
+
+    def manifest(self, gen: Path | None = None) -> dict:
+        gen = gen or self.current()
+        if gen is None:
+            return {}
+        try:
+            return json.loads((gen / MANIFEST).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    # change detection
+
+    def _files(self) -> dict[str, tuple[str, str]]:
+        """Record files as `kb.record_files` finds them (<folder>/<jurisdiction>/<id>.yaml),
+        by relative path; with os.scandir, as this runs before every search."""
+        out: dict[str, tuple[str, str]] = {}
+        for kind in KINDS:
+            base = self.kb.folder(kind)
+            try:
+                folders = sorted((e for e in os.scandir(base) if e.is_dir()), key=lambda e: e.name)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for folder in folders:
+                prefix = f"{base.name}/{folder.name}/"
+                try:
+                    names = sorted(e.name for e in os.scandir(folder.path))
+                except OSError:
+                    continue
+                for name in names:
+                    if name.endswith(".yaml"):
+                        out[prefix + name] = (kind, os.path.join(folder.path, name))
+        return out
+
+    def plan(self, rebuild: bool = False) -> Plan:
+        """Compare the files with the manifest: stat first, content hash when the stat differs."""
+        files = self._files()
+        manifest = self.manifest()
+        engine_name = getattr(self._engine, "name", WhooshEngine.name)
+        if rebuild or not manifest:
+            return Plan(full=True, reason="rebuild" if rebuild else "no index", files=len(files))
+        if manifest.get("format") != FORMAT or manifest.get("engine") != engine_name:
+            return Plan(full=True, reason="index format changed", files=len(files))
+        known: dict[str, dict] = manifest.get("records", {})
+        plan = Plan(full=False, files=len(files))
+        plan.removed = sorted(set(known) - set(files))
+        for rel, (_kind, path) in files.items():
+            try:
+                st = os.stat(path)
+            except OSError:
+                plan.removed.append(rel)
+                continue
+            entry = known.get(rel)
+            if entry and entry["size"] == st.st_size and entry["mtime_ns"] == st.st_mtime_ns:
+                continue
+            try:
+                sha = _sha(Path(path).read_bytes())
+            except OSError:
+                sha = ""
+            if entry and entry["sha"] == sha:
+                plan.refresh[rel] = (st.st_size, st.st_mtime_ns)
+            else:
+                plan.changed[rel] = (st.st_size, st.st_mtime_ns, sha)
+        return plan
+
+    # writing
+
+    def update(
+        self, rebuild: bool = False, progress: Progress | None = None, plan: Plan | None = None
+    ) -> BuildStats:
+        """Bring the index up to date (or rebuild it) and make it live atomically."""
+        started = time.monotonic()
+        start_ns = time.time_ns()
+        plan = plan or self.plan(rebuild)
+        if not plan.stale and not plan.refresh:
+            manifest = self.manifest()
+            records = manifest.get("records", {})
+            return BuildStats(
+                full=False,
+                records=sum(1 for e in records.values() if e.get("ok", True)),
+                unchanged=len(records),
+                skipped=sorted(p for p, e in records.items() if not e.get("ok", True)),
+            )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if not plan.stale:  # only stats moved (e.g. a touch): refresh the manifest in place
+            gen = self.current()
+            assert gen is not None
+            manifest = self.manifest(gen)
+            for rel, (size, mtime) in plan.refresh.items():
+                entry = manifest["records"][rel]
+                entry["size"] = size
+                entry["mtime_ns"] = mtime if mtime < start_ns - RACY_NS else -1
+            _write_atomic(gen / MANIFEST, json.dumps(manifest, separators=(",", ":")))
+            records = manifest["records"]
+            return BuildStats(
+                full=False,
+                records=sum(1 for e in records.values() if e.get("ok", True)),
+                unchanged=len(records),
+                skipped=sorted(p for p, e in records.items() if not e.get("ok", True)),
+                seconds=time.monotonic() - started,
+            )
+        self._clean()
+        tmp = self.directory / f"tmp-{time.time_ns()}-{os.getpid()}"
+        try:
+            if plan.full:
+                stats, records = self._build(tmp, start_ns, progress)
+            else:
+                stats, records = self._update(tmp, plan, start_ns, progress)
+            manifest = {
+                "format": FORMAT,
+                "engine": self.engine.name,
+                "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "records": {k: v.as_dict() for k, v in sorted(records.items())},
+            }
+            _write_atomic(tmp / MANIFEST, json.dumps(manifest, separators=(",", ":")))
+            self._swap(tmp)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        stats.seconds = time.monotonic() - started
+        return stats
+
+    def _entry(self, kind: str, path: Path, sha: str, size: int, mtime: int, start_ns: int):
+        return Entry(
+            id=path.stem,
+            kind=kind,
+            size=size,
+            mtime_ns=mtime if mtime < start_ns - RACY_NS else -1,
+            sha=sha,
+        )
+
+    def _read(
+        self, maker: DocumentMaker, kind: str, rel: str, name: str, start_ns: int
+    ) -> tuple[Entry, Document | None]:
+        path = Path(name)
+        try:
+            raw = path.read_bytes()
+            st = path.stat()
+        except OSError:
+            return Entry(path.stem, kind, -1, -1, "", ok=False), None
+        entry = self._entry(kind, path, _sha(raw), st.st_size, st.st_mtime_ns, start_ns)
+        loaded = load_file(path, rel)
+        if not isinstance(loaded.data, dict):
+            entry.ok = False
+            return entry, None
+        maker.remember(kind, loaded.data)
+        doc = maker.make(kind, rel, loaded.data)
+        entry.id, entry.deps = doc.id, list(doc.deps)
+        return entry, doc
+
+    def _build(self, tmp: Path, start_ns: int, progress: Progress | None):
+        tmp.mkdir(parents=True)
+        files = self._files()
+        maker = DocumentMaker(self.kb)
+        records: dict[str, Entry] = {}
+        stats = BuildStats(full=True)
+        # statutes first, so remedies find their citations already read
+        order = sorted(files.items(), key=lambda kv: (kv[1][0] != "statute", kv[0]))
+        total = len(order)
+
+        def docs() -> Iterator[Document]:
+            for done, (rel, (kind, path)) in enumerate(order, 1):
+                entry, doc = self._read(maker, kind, rel, path, start_ns)
+                records[rel] = entry
+                if progress is not None:
+                    progress(done, total)
+                if doc is None:
+                    stats.skipped.append(rel)
+                    continue
+                stats.added += 1
+                yield doc
+
+        self.engine.build(tmp, docs())
+        stats.records = stats.added
+        stats.skipped.sort()
+        return stats, records
+
+    def _update(self, tmp: Path, plan: Plan, start_ns: int, progress: Progress | None):
+        gen = self.current()
+        assert gen is not None
+        manifest = self.manifest(gen)
+        records = {rel: Entry(**e) for rel, e in manifest["records"].items()}
+        _link_copy(gen, tmp)
+        files = self._files()
+        maker = DocumentMaker(self.kb)
+        stats = BuildStats(full=False)
+        touched = {records[r].id for r in plan.removed if r in records}
+        touched |= {records[r].id for r in plan.changed if r in records}
+        docs: dict[str, Document] = {}
+        todo = sorted(plan.changed)
+        for rel in todo:
+            if rel not in files:  # deleted since the plan was made
+                plan.removed.append(rel)
+                continue
+            kind, path = files[rel]
+            entry, doc = self._read(maker, kind, rel, path, start_ns)
+            was_indexed = rel in records and records[rel].ok
+            records[rel] = entry
+            if doc is None:  # now unreadable: out of the index, reported as skipped
+                stats.removed += int(was_indexed)
+                continue
+            docs[rel] = doc
+            touched.add(doc.id)
+            if was_indexed:
+                stats.updated += 1
+            else:
+                stats.added += 1
+        # remedies (and statutes) whose cited statutes changed carry stale citations
+        for rel, entry in list(records.items()):
+            if rel in plan.changed or rel in plan.removed or not entry.ok:
+                continue
+            if touched.intersection(entry.deps) and rel in files:
+                kind, path = files[rel]
+                new_entry, doc = self._read(maker, kind, rel, path, start_ns)
+                records[rel] = new_entry
+                if doc is not None:
+                    docs[rel] = doc
+                    stats.updated += 1
+        for rel in plan.removed:
+            if records.pop(rel, None) is not None:
+                stats.removed += 1
+        for rel, (size, mtime) in plan.refresh.items():
+            if rel in records:
+                records[rel].size = size
+                records[rel].mtime_ns = mtime if mtime < start_ns - RACY_NS else -1
+        remove = sorted(set(plan.removed) | set(plan.changed) | set(docs))
+        total = len(docs)
+
+        def adding() -> Iterator[Document]:
+            for done, doc in enumerate(docs.values(), 1):
+                if progress is not None:
+                    progress(done, total)
+                yield doc
+
+        self.engine.update(tmp, remove, adding())
+        stats.records = sum(1 for e in records.values() if e.ok)
+        stats.skipped = sorted(rel for rel, e in records.items() if not e.ok)
+        stats.unchanged = len(records) - stats.added - stats.updated - len(stats.skipped)
+        stats.unchanged = max(stats.unchanged, 0)
+        return stats, records
+
+    def _swap(self, tmp: Path) -> None:
+        previous = self.current()
+        gen = self.directory / f"g-{tmp.name[4:]}"
+        os.replace(tmp, gen)
+        _write_atomic(self.directory / CURRENT, gen.name + "\n")
+        keep = {gen.name} | ({previous.name} if previous is not None else set())
+        for other in self.directory.glob("g-*"):
+            if other.name not in keep:
+                shutil.rmtree(other, ignore_errors=True)
+
+    def _clean(self) -> None:
+        """Remove folders left by crashed builds (old enough not to be running)."""
+        if not self.directory.is_dir():
+            return
+        now = time.time()
+        for tmp in self.directory.glob("tmp-*"):
+            with contextlib.suppress(OSError):
+                if now - tmp.stat().st_mtime > STALE_TMP_SECONDS:
+                    shutil.rmtree(tmp, ignore_errors=True)
+
+    # searching
+
+    def search(
+        self, query: str, filters: Filters | None = None, limit: int = 10, snippets: bool = True
+    ) -> tuple[list[Hit], int]:
+        """The best `limit` hits for a query (Whoosh syntax) and how many matched in all;
+        without `snippets`, each hit's snippet is the start of its summary."""
+        check_query(query)
+        filters = filters or Filters()
+        for attempt in range(3):
+            gen = self.current()
+            if gen is None:
+                raise KBError(f"no search index in {self.directory}; run `kbtool index`")
+            try:
+                raw, total = self.engine.search(gen, query, filters, limit)
+                break
+            except FileNotFoundError:  # a newer build replaced it meanwhile: read that one
+                if attempt == 2:
+                    raise
+        hits = []
+        for stored, score, words in raw:
+            body = " · ".join(x for x in (stored.get("summary", ""), stored.get("prose", "")) if x)
+            snippet = (self.engine.highlight(body, words) if snippets else "") or _clip(
+                stored.get("summary", "")
+            )
+            hits.append(
+                Hit(
+                    id=stored.get("id", ""),
+                    kind=stored.get("kind", ""),
+                    jurisdiction=stored.get("jcode", ""),
+                    title=stored.get("title", ""),
+                    citation=stored.get("citation", ""),
+                    remedy_type=stored.get("type", ""),
+                    path=stored.get("path", ""),
+                    score=score,
+                    snippet=snippet,
+                )
+            )
+        return hits, total
+
+
+def _clip(text: str, width: int = 200) -> str:
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    return text[: width - 1].rsplit(" ", 1)[0] + " …"
+
+
+def _link_copy(src: Path, dest: Path) -> None:
+    """Copy a generation by hard links (files are never rewritten once written)."""
+    dest.mkdir(parents=True)
+    for item in src.iterdir():
+        if item.name == MANIFEST or "LOCK" in item.name or not item.is_file():
+            continue
+        try:
+            os.link(item, dest / item.name)
+        except OSError:
+            shutil.copy2(item, dest / item.name)
+
+
+_FIELD_RE = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*):")
+_OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
+
+
+def check_query(text: str) -> None:
+    """Refuse what Whoosh would silently misread: unbalanced quotes or brackets, unknown
+    fields, a field with no value, a dangling AND/OR/NOT."""
+    if not text.strip():
+        raise QueryError('empty query; try a word, a "phrase" or field:value')
+    if text.count('"') % 2:
+        raise QueryError(f'unbalanced quote in {text!r}: a "phrase" needs a closing "')
+    outside = re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    stack: list[str] = []
+    for ch in outside:
+        if ch in pairs:
+            stack.append(pairs[ch])
+        elif ch in pairs.values() and (not stack or stack.pop() != ch):
+            raise QueryError(f"unbalanced {ch!r} in {text!r}")
+    if stack:
+        raise QueryError(f"unbalanced brackets in {text!r}: {stack[-1]!r} is missing")
+    known = set(FIELDS) | {a for aliases in FIELD_ALIASES.values() for a in aliases}
+    for match in _FIELD_RE.finditer(outside):
+        name = match.group(1)
+        if name not in known:
+            raise QueryError(f"unknown field {name!r} in {text!r}; fields: {', '.join(FIELDS)}")
+        rest = outside[match.end() :]
+        if not rest or rest[0].isspace() or rest[0] in ")":
+            raise QueryError(f"field {name!r} needs a value, e.g. {name}:value")
+    words = outside.split()
+    if words and (words[0] in _OPERATORS[:2] or words[-1] in _OPERATORS):
+        raise QueryError(f"{text!r} starts or ends with an operator; put a word on each side")
+    for a, b in zip(words, words[1:], strict=False):
+        if a in _OPERATORS and b in _OPERATORS[:2]:
+            raise QueryError(f"{a} {b} in {text!r}: put a word between operators")
+
+
+def hits_text(results: Results, bold: Callable[[str], str] | None = None) -> str:
+    """Search results for people: id, jurisdiction, title, citation and a snippet."""
+    lines: list[str] = []
+    shown = len(results.hits)
+    if not shown:
+        lines.append(f"No results for {results.query}")
+    else:
+        of = f"{shown} of {results.total}" if results.total > shown else f"{shown}"
+        lines.append(f"{of} result{'s' if results.total != 1 else ''} for {results.query}")
+    import textwrap
+
+    for n, hit in enumerate(results.hits, 1):
+        lines.append("")
+        lines.append(f"{n}. {hit.id} ({hit.kind}, {hit.jurisdiction})")
+        lines.extend(textwrap.wrap(hit.title, 80, initial_indent="   ", subsequent_indent="   "))
+        if hit.citation:
+            lines.extend(
+                textwrap.wrap(hit.citation, 80, initial_indent="   ", subsequent_indent="   ")
+            )
+        snippet = textwrap.wrap(hit.snippet, 77, break_on_hyphens=False, break_long_words=False)
+        for line in snippet:
+            lines.append("   " + (_embolden(line, bold) if bold else line))
+    return "\n".join(lines)
+
+
+def _embolden(line: str, bold: Callable[[str], str]) -> str:
+    parts = line.split(MARK)
+    return "".join(bold(p) if i % 2 else p for i, p in enumerate(parts))
+
+
+def stats_text(stats: BuildStats, directory: Path) -> str:
+    if stats.full:
+        text = f"Indexed {stats.records} record{'s' if stats.records != 1 else ''} in {directory}"
+    elif not (stats.added or stats.updated or stats.removed):
+        text = f"Index up to date: {stats.records} record{'s' if stats.records != 1 else ''}"
+    else:
+        text = (
+            f"Index updated: {stats.added} added, {stats.updated} updated, "
+            f"{stats.removed} removed, {stats.unchanged} unchanged"
+        )
+    if stats.skipped:
+        text += (
+            f"\n{len(stats.skipped)} file{'s' if len(stats.skipped) != 1 else ''} could not be "
+            f"read and {'are' if len(stats.skipped) != 1 else 'is'} not searchable "
+            f"(run `kbtool validate`): {', '.join(stats.skipped)}"
+        )
+    return text
