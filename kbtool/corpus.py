@@ -64,9 +64,10 @@ class Corpus:
         cached = self._by_path.get(path)
         if cached is not None:
             return cached
-        loaded = load_file(path, self._display(path))
-        if loaded.data is None or not isinstance(loaded.data, dict):
-            first = loaded.findings[0].format() if loaded.findings else str(path)
+        loaded = load_file(path, self._display(path), root=self.kb.root)  # links out: refused
+        if not loaded.ok or not isinstance(loaded.data, dict):  # e.g. hidden characters
+            errors = [f for f in loaded.findings if f.severity == "error"]
+            first = errors[0].format() if errors else str(path)
             raise KBError(f"cannot read a record: {first}\nRun `kbtool validate` for details.")
         record = Record(kind, path, loaded.data)
         self._by_path[path] = record
@@ -88,6 +89,11 @@ class Corpus:
 
     def of_jurisdiction(self, kind: str, jurisdiction: Jurisdiction) -> list[Record]:
         folder = self.kb.folder(kind) / jurisdiction.folder
+        if not self.kb.inside(folder):
+            raise KBError(
+                f"{self._display(folder)} leads outside the knowledge base; refused, not read.\n"
+                "Run `kbtool validate` for details."
+            )
         if not folder.is_dir():
             return []
         return [self._read(kind, p) for p in sorted(folder.glob("*.yaml"))]

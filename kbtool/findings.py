@@ -5,8 +5,11 @@ Rule codes are stable (tests and docs rely on them); wording may change.
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from .kb import is_inside, lexical, real
 
 
 @dataclass(frozen=True, order=True)
@@ -28,15 +31,41 @@ class Finding:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def github(self) -> str:
+        """A GitHub Actions workflow command, shown inline on the pull request's diff.
+
+        Everything from the record is escaped, so a crafted value can neither end the
+        annotation nor start another workflow command.
+        """
+        level = "error" if self.severity == "error" else "warning"
+        props = [f"file={_gh_property(self.path)}"]
+        if self.line > 0:
+            props.append(f"line={self.line}")
+            if self.column > 0:
+                props.append(f"col={self.column}")
+        props.append(f"title={_gh_property(self.code)}")
+        return f"::{level} {','.join(props)}::{_gh_data(self.code + ' ' + self.message)}"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
 
 def display_path(path: Path, root: Path | None) -> str:
-    """The path relative to the knowledge-base root when it is inside it, else as given."""
+    """The path relative to the knowledge-base root when it is inside it, else as given.
+
+    A symbolic link is shown by its own name, not its target's; a link loop never raises.
+    """
     if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
+        root = real(root) or root
+        for candidate in (lexical(path), Path(os.path.normpath(Path(path).absolute()))):
+            if is_inside(candidate, root):
+                return candidate.relative_to(root).as_posix()
+    return Path(path).as_posix()
 
 
 def json_path_str(parts: tuple) -> str:

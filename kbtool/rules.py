@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .findings import Finding
 from .jurisdictions import Registry
+from .kb import RECORD_ID
 from .loader import LoadedFile
 
 TODAY_ENV = "KBTOOL_TODAY"
@@ -47,6 +49,11 @@ def _partial(value: object) -> tuple[int, int, int] | None:
     return (nums[0], nums[1], nums[2])
 
 
+def _items(value: object) -> list:
+    """A list field's items; nothing when the value is not a list (the schema says so)."""
+    return value if isinstance(value, list) else []
+
+
 def _is_real_date(value: object) -> bool:
     try:
         dt.date.fromisoformat(str(value))
@@ -77,12 +84,26 @@ class RecordContext:
         return Finding(self.loaded.display, line, col, code, message, severity)
 
 
-def check_record(ctx: RecordContext, registry: Registry, as_of: dt.date) -> list[Finding]:
-    """Rules for one record on its own."""
+def check_record(
+    ctx: RecordContext,
+    registry: Registry,
+    as_of: dt.date,
+    template: dict | None = None,
+) -> list[Finding]:
+    """Rules for one record on its own.
+
+    `template` is the kind's annotated template (templates/<kind>.yaml), if there is one:
+    its placeholder text left in a record is reported.
+    """
     out: list[Finding] = []
+    out.extend(_check_identifiers(ctx))
+    if template:
+        out.extend(_check_placeholders(ctx, template))
     data = ctx.data
     stem = ctx.loaded.path.stem
     rid = ctx.record_id
+    if rid is not None and not RECORD_ID.match(rid):
+        rid = None  # not an id at all (`../x`, look-alike letters): the schema says so
     if rid is not None and rid != stem:
         out.append(
             ctx.finding(
@@ -93,7 +114,7 @@ def check_record(ctx: RecordContext, registry: Registry, as_of: dt.date) -> list
             )
         )
     code = data.get("jurisdiction")
-    if isinstance(code, str):
+    if isinstance(code, str) and code.isascii():  # else: non-ascii, below
         if registry.get(code) is None:
             hints = registry.suggest(code)
             hint = f"; did you mean {hints[0].code}?" if hints else ""
@@ -133,11 +154,95 @@ def check_record(ctx: RecordContext, registry: Registry, as_of: dt.date) -> list
     return out
 
 
+def _identifiers(ctx: RecordContext) -> Iterable[tuple[tuple, str]]:
+    """(json path, value) of every id and code in a record: its own and those it names."""
+    data = ctx.data
+    for key in ("id", "jurisdiction"):
+        if isinstance(data.get(key), str):
+            yield (key,), data[key]
+    for path, target, _ in references(ctx):
+        yield path, target
+
+
+def _check_identifiers(ctx: RecordContext) -> Iterable[Finding]:
+    """Ids and codes are ASCII: a Cyrillic `а` looks like `a` but names nothing."""
+    for path, value in _identifiers(ctx):
+        if value.isascii():
+            continue
+        ch = next(c for c in value if not c.isascii())
+        name = unicodedata.name(ch, "unnamed character")
+        meant = ascii_lookalike(value)
+        hint = f"; did you mean {meant!r}?" if meant else ""
+        yield ctx.finding(
+            path,
+            "non-ascii",
+            f"{path[-1] if isinstance(path[-1], str) else path[0]} {value!r} contains "
+            f"{ch!r} (U+{ord(ch):04X} {name}), which only looks like a plain letter or digit; "
+            f"ids and codes use only a-z, A-Z, 0-9 and hyphens{hint}",
+        )
+
+
+# Letters of other scripts that look like Latin ones (after NFKC, which already folds
+# full-width and other compatibility forms): the usual suspects in spoofed identifiers.
+_CONFUSABLES = str.maketrans(
+    "\u0430\u0435\u043a\u043e\u0440\u0441\u0443\u0445\u0455\u0456\u0458\u0501\u051b\u051d"
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0423\u0425\u0406\u0408"
+    "\u0405\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5"
+    "\u03a7\u03bf\u03bd\u2010\u2011\u2012\u2013\u2212",
+    "aekopcyxsijdqwABEKMHOPCTYXIJSABEZHIKMNOPTYXov-----",
+)
+
+
+def ascii_lookalike(value: str) -> str | None:
+    """The plain-ASCII string `value` imitates (`US-NУ` -> `US-NY`), if there is one."""
+    folded = unicodedata.normalize("NFKC", value).translate(_CONFUSABLES)
+    return folded if folded.isascii() and folded != value else None
+
+
+# Fields whose template text is an instruction or a placeholder, never a real value.
+PLACEHOLDER_FIELDS = frozenset({"summary", "citation", "official_text_url", "url"})
+
+
+def _leaves(value: object, path: tuple = ()) -> Iterable[tuple[tuple, object]]:
+    """(path, value) of every scalar; list indexes become None so items compare alike."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _leaves(item, (*path, i))
+    else:
+        yield path, value
+
+
+def _shape(path: tuple) -> tuple:
+    return tuple(None if isinstance(p, int) else p for p in path)
+
+
+def _check_placeholders(ctx: RecordContext, template: dict) -> Iterable[Finding]:
+    """Template text still in the record: `kbtool new` output that was not filled in."""
+    wanted: dict[tuple, set] = {}
+    for path, value in _leaves(template):
+        if path and path[-1] in PLACEHOLDER_FIELDS and isinstance(value, str):
+            wanted.setdefault(_shape(path), set()).add(value)
+    if not wanted:
+        return
+    for path, value in _leaves(ctx.data):
+        if isinstance(value, str) and value in wanted.get(_shape(path), ()):
+            yield ctx.finding(
+                path,
+                "placeholder",
+                f"{path[-1]} still holds the template's placeholder "
+                f"{value if len(value) <= 50 else value[:47] + '...'!r}; "
+                "replace it with what you read",
+            )
+
+
 def _check_dates(ctx: RecordContext, as_of: dt.date) -> Iterable[Finding]:
     data = ctx.data
     limit = (as_of.year, as_of.month, as_of.day)
     checks: list[tuple[tuple, object]] = [(("last_verified",), data.get("last_verified"))]
-    for i, src in enumerate(data.get("sources") or []):
+    for i, src in enumerate(_items(data.get("sources"))):
         if isinstance(src, dict):
             checks.append((("sources", i, "accessed"), src.get("accessed")))
     for path, value in checks:
@@ -154,7 +259,7 @@ def _check_dates(ctx: RecordContext, as_of: dt.date) -> Iterable[Finding]:
             f"effective {data.get('effective')} is before enacted {data.get('enacted')}",
         )
     previous = None
-    for i, amendment in enumerate(data.get("amendments") or []):
+    for i, amendment in enumerate(_items(data.get("amendments"))):
         if not isinstance(amendment, dict):
             continue
         when = _partial(amendment.get("date"))
@@ -176,13 +281,13 @@ def _check_dates(ctx: RecordContext, as_of: dt.date) -> Iterable[Finding]:
 def references(ctx: RecordContext) -> Iterable[tuple[tuple, str, str]]:
     """(json path, referenced id, expected kind) for every cross-reference in a record."""
     data = ctx.data
-    for i, ref in enumerate(data.get("legal_basis") or []):
+    for i, ref in enumerate(_items(data.get("legal_basis"))):
         if isinstance(ref, dict) and isinstance(ref.get("statute"), str):
             yield ("legal_basis", i, "statute"), ref["statute"], "statute"
-    for i, rid in enumerate(data.get("related_statutes") or []):
+    for i, rid in enumerate(_items(data.get("related_statutes"))):
         if isinstance(rid, str):
             yield ("related_statutes", i), rid, "statute"
-    for i, rid in enumerate(data.get("related_remedies") or []):
+    for i, rid in enumerate(_items(data.get("related_remedies"))):
         if isinstance(rid, str):
             yield ("related_remedies", i), rid, "remedy"
 
@@ -210,6 +315,8 @@ def check_corpus(
                         )
                     )
         for path, target, expected in references(ctx):
+            if not RECORD_ID.match(target):
+                continue  # not an id at all: the schema's bad-id says so
             holders = everything.get(target, [])
             if not holders:
                 folder = "statutes" if expected == "statute" else "remedies"

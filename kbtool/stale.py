@@ -1,0 +1,206 @@
+"""Records due for re-checking: `kbtool stale`.
+
+Laws change; a record is only as good as its last check. A record is stale when its
+`last_verified` date is older than a limit (12 months unless told otherwise) before
+"today" (KBTOOL_TODAY fixes it). Stale records are warnings, never errors: CI shows
+them on the pull request but does not fail.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from .findings import Finding
+from .jurisdictions import load_registry
+from .kb import KB, KINDS, KBUsageError, real
+from .loader import load_file
+
+_AGE = re.compile(r"(\d{1,4})\s*([dwmy])", re.IGNORECASE)
+_UNITS = {"d": "day", "w": "week", "m": "month", "y": "year"}
+
+
+@dataclass(frozen=True)
+class Age:
+    """A limit such as `12m`: a number of days, weeks, months or years."""
+
+    amount: int
+    unit: str  # d, w, m or y
+
+    @classmethod
+    def parse(cls, text: str) -> Age:
+        match = _AGE.fullmatch(text.strip())
+        if not match:
+            raise KBUsageError(
+                f"{text!r} is not an age: use a number and d, w, m or y, e.g. 12m, 18m, 2y, 90d"
+            )
+        return cls(int(match.group(1)), match.group(2).lower())
+
+    def __str__(self) -> str:
+        word = _UNITS[self.unit]
+        return f"{self.amount} {word}{'s' if self.amount != 1 else ''}"
+
+    def before(self, as_of: dt.date) -> dt.date:
+        """The date this long before `as_of` (month ends clamp: Mar 31 - 1m = Feb 28)."""
+        if self.unit in ("d", "w"):
+            days = self.amount * (7 if self.unit == "w" else 1)
+            return as_of - dt.timedelta(days=min(days, (as_of - dt.date.min).days))
+        months = self.amount * (12 if self.unit == "y" else 1)
+        total = as_of.year * 12 + (as_of.month - 1) - months
+        year, month = max(total // 12, 1), total % 12 + 1
+        day = min(as_of.day, calendar.monthrange(year, month)[1])
+        return dt.date(year, month, day)
+
+
+@dataclass(frozen=True)
+class StaleRecord:
+    """One record verified before the cutoff (or with no valid date at all)."""
+
+    path: str
+    kind: str
+    record_id: str
+    last_verified: str | None  # None: missing or not a date
+    line: int
+    column: int
+
+
+@dataclass
+class StaleReport:
+    """Stale records grouped by jurisdiction, in registry order."""
+
+    as_of: dt.date
+    age: Age
+    before: dt.date
+    checked: int = 0
+    groups: list[tuple[str, str, list[StaleRecord]]] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(records) for _, _, records in self.groups)
+
+    def findings(self) -> list[Finding]:
+        """Each stale record as a warning at its `last_verified` line."""
+        out = []
+        for _, _, records in self.groups:
+            for r in records:
+                when = f"last verified {r.last_verified}" if r.last_verified else "never verified"
+                out.append(
+                    Finding(
+                        r.path,
+                        r.line,
+                        r.column,
+                        "stale",
+                        f"{when}, more than {self.age} before {self.as_of.isoformat()}: "
+                        "re-check its sources and update last_verified",
+                        severity="warning",
+                        json_path="last_verified",
+                    )
+                )
+        return out
+
+    def as_dict(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "older_than": str(self.age),
+            "before": self.before.isoformat(),
+            "checked": self.checked,
+            "stale": self.count,
+            "jurisdictions": [
+                {
+                    "code": code,
+                    "name": name,
+                    "records": [
+                        {
+                            "id": r.record_id,
+                            "kind": r.kind,
+                            "path": r.path,
+                            "last_verified": r.last_verified,
+                        }
+                        for r in records
+                    ],
+                }
+                for code, name, records in self.groups
+            ],
+            "unreadable": self.unreadable,
+        }
+
+    def text(self) -> str:
+        head = (
+            f"Last verified more than {self.age} before {self.as_of.isoformat()} "
+            f"(before {self.before.isoformat()}):"
+        )
+        if not self.groups:
+            lines = [
+                f"No stale records: all {self.checked} were verified on or after "
+                f"{self.before.isoformat()} ({self.age} before {self.as_of.isoformat()})."
+            ]
+        else:
+            lines = [head]
+            for code, name, records in self.groups:
+                lines += ["", f"{name} ({code}): {_plural(len(records), 'record')}"]
+                for r in records:
+                    lines.append(f"  {r.last_verified or 'none':<10}  {r.path}")
+            places = _plural(len(self.groups), "jurisdiction")
+            lines += [
+                "",
+                f"{_plural(self.count, 'stale record')} in {places}, of {self.checked} checked",
+            ]
+        if self.unreadable:
+            lines.append(
+                f"{_plural(len(self.unreadable), 'file')} could not be read: "
+                "run `kbtool validate` for details"
+            )
+        return "\n".join(lines)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def find_stale(kb: KB, age: Age | str = "12m", as_of: dt.date | None = None) -> StaleReport:
+    """Every record whose `last_verified` is older than `age` before `as_of` (today)."""
+    from .rules import today
+
+    age = Age.parse(age) if isinstance(age, str) else age
+    as_of = as_of or today()
+    report = StaleReport(as_of=as_of, age=age, before=age.before(as_of))
+    registry = load_registry(kb.schema_dir)
+    root = real(kb.root) or kb.root
+    by_folder: dict[str, list[StaleRecord]] = {}
+    for kind in KINDS:
+        for path in kb.record_files(kind):
+            display = path.relative_to(kb.root).as_posix()
+            loaded = load_file(path, display, root=root)
+            if not isinstance(loaded.data, dict):
+                report.unreadable.append(display)
+                continue
+            report.checked += 1
+            value = loaded.data.get("last_verified")
+            try:
+                verified = dt.date.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                verified = None
+            if verified is not None and verified >= report.before:
+                continue
+            line, col = loaded.position(("last_verified",), prefer_value=True)
+            rid = loaded.data.get("id")
+            by_folder.setdefault(path.parent.name, []).append(
+                StaleRecord(
+                    display,
+                    kind,
+                    rid if isinstance(rid, str) else path.stem,
+                    verified.isoformat() if verified else None,
+                    line,
+                    col,
+                )
+            )
+    order = {j.folder: i for i, j in enumerate(registry)}
+    for folder in sorted(by_folder, key=lambda f: (order.get(f, len(order)), f)):
+        records = sorted(by_folder[folder], key=lambda r: (r.last_verified or "", r.path))
+        known = next((j for j in registry if j.folder == folder), None)
+        code, name = (known.code, known.name) if known else (folder.upper(), folder)
+        report.groups.append((code, name, records))
+    return report
