@@ -191,3 +191,106 @@ def test_compare_page_shows_new_york_and_california(page, site_url: str) -> None
         or page.locator("#kb-compare-result table thead th").count() == 4
     )
     _shot(page, "compare-jurisdictions.png")
+
+
+# --- the remedy screener ---------------------------------------------------------------------
+
+SCREENER_VECTORS = REPO / "tests" / "fixtures" / "screener" / "vectors.json"
+
+
+def _python_screen(remedies: list, given: dict, today: str) -> list[dict]:
+    import datetime as dt
+
+    from kbtool.screener import ScreenInput, screen
+
+    query = ScreenInput.from_dict(given)
+    return [r.as_dict() for r in screen(remedies, query, dt.date.fromisoformat(today))]
+
+
+def test_screener_linked_from_a_jurisdiction_page_prefilled(page, site_url: str) -> None:
+    page.goto(site_url + "/kb/jurisdictions/us-ny/")
+    page.locator("a.kb-screener-link").click()
+    page.wait_for_url("**/screener/?jurisdiction=US-NY")
+    assert page.locator("#kb-sc-jurisdiction").input_value() == "US-NY"
+    page.locator('#kb-sc-results article[data-id="us-ny-criminal-record-relief"]').wait_for()
+    assert page.locator("#kb-sc-results h2").inner_text() == "Results for New York"
+    page.goto(site_url + "/screener/?jurisdiction=US-XX")
+    assert "Unknown jurisdiction code: US-XX" in page.locator(".kb-sc-note").inner_text()
+    assert page.locator("#kb-sc-results article").count() == 0
+
+
+def test_screener_form_shows_results(page, site_url: str) -> None:
+    page.goto(site_url + "/screener/")
+    page.locator("#kb-sc-jurisdiction").select_option("US-MO")
+    page.locator("#kb-sc-record").select_option("conviction")
+    page.locator("#kb-sc-offense").select_option("prostitution")
+    page.locator("#kb-sc-age").fill("25")
+    page.locator("#kb-sc-exited").fill("2014-01-01")
+    page.locator("#kb-sc-trafficking").select_option("sex")
+    page.get_by_role("button", name="Screen").click()
+    cards = page.locator("#kb-sc-results article.kb-sc-result")
+    cards.first.wait_for()
+    ids = [cards.nth(i).get_attribute("data-id") for i in range(cards.count())]
+    assert "us-mo-criminal-record-relief" in ids
+    assert "us-criminal-record-relief" in ids  # listed, ruled out: federal offenses only
+    verdicts = set(page.locator("#kb-sc-results .kb-sc-badge").all_inner_texts())
+    assert verdicts <= {"likely available", "possibly available", "not available"}
+    federal = page.locator('#kb-sc-results article[data-id="us-criminal-record-relief"]')
+    assert federal.locator(".kb-sc-badge").inner_text() == "not available"
+    assert federal.locator('li[data-code="federal_offenses_only"]').count() == 1
+    for i in range(cards.count()):
+        assert cards.nth(i).locator(".kb-sc-reasons li").count() >= 1
+    assert "verify against the official text" in page.locator(".kb-sc-disclaimer").inner_text()
+    assert "jurisdiction=US-MO" in page.url and "age=25" in page.url
+    _shot(page, "screener.png")
+
+
+def test_screener_vectors_match_python(page, site_url: str) -> None:
+    """The shared vectors in the browser evaluator: expected verdicts, reasons and deadlines,
+    and the whole answer (wording, details, law) equal to the Python evaluator's."""
+    import json
+
+    cases = json.loads(SCREENER_VECTORS.read_text("utf-8"))["cases"]
+    page.goto(site_url + "/screener/")
+    got = page.evaluate(
+        "(cases) => cases.map((c) => window.KBScreener.screen(c.remedies, c.input, c.today))",
+        cases,
+    )
+    assert len(got) == len(cases) >= 40
+    for case, results in zip(cases, got, strict=True):
+        short = [
+            {
+                "id": r["id"],
+                "verdict": r["verdict"],
+                "reasons": [x["code"] for x in r["reasons"]],
+                "deadline": r["deadline"],
+            }
+            for r in results
+        ]
+        assert short == case["expected"], case["name"]
+        assert results == _python_screen(case["remedies"], case["input"], case["today"]), case[
+            "name"
+        ]
+
+
+def test_screener_real_data_matches_python(page, site_url: str) -> None:
+    """Every jurisdiction of the built site's own data, screened in both evaluators."""
+    page.goto(site_url + "/screener/")
+    data = page.evaluate("() => window.KB_SCREENER_DATA")
+    given = {
+        "record": "conviction",
+        "offense": "prostitution",
+        "offense_date": "2011-03-01",
+        "convicted": "2012-05-01",
+        "exited": "2014-01-01",
+        "age": 17,
+        "trafficking": "sex",
+    }
+    queries = [{"jurisdiction": j["code"], **given} for j in data["jurisdictions"]]
+    queries += [{"jurisdiction": j["code"]} for j in data["jurisdictions"]]
+    got = page.evaluate(
+        "([rs, qs]) => qs.map((q) => window.KBScreener.screen(rs, q, '2026-11-28'))",
+        [data["remedies"], queries],
+    )
+    for query, results in zip(queries, got, strict=True):
+        assert results == _python_screen(data["remedies"], query, "2026-11-28"), query

@@ -1,0 +1,415 @@
+/* The remedy screener in the browser. The same algorithm as kbtool/screener.py, over the
+   same tables (window.KB_SCREENER_RULES, written by `kbtool site` from kbtool.screener.rules())
+   and the same records (window.KB_SCREENER_DATA). Both evaluators run the cases in
+   tests/fixtures/screener/vectors.json; change one, change the other.
+   No external code; nothing is sent anywhere; record text only ever goes into textContent. */
+(function () {
+  "use strict";
+
+  var hasOwn = Object.prototype.hasOwnProperty;
+
+  // --- small pieces, one for one with kbtool/screener.py ----------------------------------
+
+  function isObject(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
+  function isNumber(v) { return typeof v === "number" && isFinite(v); }
+  function isWhole(v) { return isNumber(v) && Math.floor(v) === v; }
+  function hasText(v) { return typeof v === "string" && v.trim() !== ""; }
+  function key(v, table) { return typeof v === "string" && hasOwn.call(table, v) ? v : null; }
+  function orNull(v) { return v === undefined ? null : v; }
+
+  function tristateKey(v) { return v === true ? "true" : v === false ? "false" : "unknown"; }
+
+  function numberText(v) { return String(v); }
+
+  function valueText(rules, field, v) {
+    if (v === true) return "yes";
+    if (v === false) return "no";
+    if (Array.isArray(v)) return v.map(function (x) { return valueText(rules, field, x); }).join(", ");
+    if (typeof v === "number") return numberText(v);
+    if (v === null || v === undefined || typeof v === "object") return "";
+    var labels = rules.value_labels[field] || {};
+    if (typeof v === "string" && hasOwn.call(labels, v)) return labels[v];
+    return String(v).replace(/_/g, " ");
+  }
+
+  function fill(template, params) {
+    return template.replace(/\{(\w+)\}/g, function (m, name) {
+      return hasOwn.call(params, name) ? String(params[name]) : m;
+    });
+  }
+
+  // Dates as {y, m, d}; compared as YYYY-MM-DD strings.
+  function parseDate(s) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s || "");
+    return m ? { y: +m[1], m: +m[2], d: +m[3] } : null;
+  }
+  function pad(n, w) { var s = String(n); while (s.length < w) s = "0" + s; return s; }
+  function iso(t) { return pad(t.y, 4) + "-" + pad(t.m, 2) + "-" + pad(t.d, 2); }
+  function leap(y) { return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0; }
+  function daysIn(y, m) { return [31, leap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]; }
+  function addMonths(t, months) {
+    var total = t.y * 12 + (t.m - 1) + months;
+    var y = Math.floor(total / 12), m = total - y * 12 + 1;
+    return { y: y, m: m, d: Math.min(t.d, daysIn(y, m)) };
+  }
+  function addDay(t) {
+    if (t.d < daysIn(t.y, t.m)) return { y: t.y, m: t.m, d: t.d + 1 };
+    if (t.m < 12) return { y: t.y, m: t.m + 1, d: 1 };
+    return { y: t.y + 1, m: 1, d: 1 };
+  }
+  function yearsToMonths(years) { return Math.floor(years * 12 + 0.5); }
+
+  function getPath(record, path) {
+    var v = record;
+    var parts = path.split(".");
+    for (var i = 0; i < parts.length; i++) {
+      if (!isObject(v)) return null;
+      v = hasOwn.call(v, parts[i]) ? v[parts[i]] : null;
+    }
+    return v === undefined ? null : v;
+  }
+
+  // --- the evaluator ----------------------------------------------------------------------
+
+  function normalizeInput(raw) {
+    function text(k) { var v = raw[k]; return v === undefined || v === null || v === "" ? null : String(v); }
+    var age = raw.age;
+    return {
+      jurisdiction: String(raw.jurisdiction),
+      record: text("record"),
+      offense: text("offense"),
+      offense_date: text("offense_date"),
+      convicted: text("convicted"),
+      exited: text("exited"),
+      age: age === undefined || age === null || age === "" ? null : parseInt(age, 10),
+      trafficking: text("trafficking")
+    };
+  }
+
+  function deadlineWindow(rules, years, runsFrom, q) {
+    var months = yearsToMonths(years);
+    var source = rules.runs_from[runsFrom].input;
+    if (source === "age_18") {
+      if (q.offense_date === null || q.age === null) return null;
+      var o = parseDate(q.offense_date);
+      var latest = addMonths(o, (18 - q.age) * 12 + months);
+      var earliest = addMonths(o, (17 - q.age) * 12 + months);
+      return [iso(addDay(earliest)), iso(latest)];
+    }
+    var start = source ? q[source] : null;
+    if (start === null || start === undefined) return null;
+    var end = iso(addMonths(parseDate(start), months));
+    return [end, end];
+  }
+
+  function screenAge(maxAge, q, add) {
+    if (!isWhole(maxAge)) return;
+    if (q.age === null) add("age_not_given", { max_age: maxAge });
+    else if (q.age <= maxAge) add("age_within_limit", { max_age: maxAge, age: q.age });
+    else add("age_over_limit", { max_age: maxAge, age: q.age });
+  }
+
+  function fixedPeriod(rules, limit, q, today, add) {
+    var years = limit.years, runsFrom = key(limit.runs_from, rules.runs_from);
+    if (!isNumber(years) || years <= 0 || runsFrom === null) {
+      add("deadline_not_computable", { rule: rules.time_limit_labels.fixed_period });
+      return null;
+    }
+    var event = rules.runs_from[runsFrom].label;
+    var label = numberText(years) + " years from " + event;
+    if (rules.runs_from[runsFrom].input === null) {
+      add("deadline_not_computable", { rule: label });
+      return null;
+    }
+    var w = deadlineWindow(rules, years, runsFrom, q);
+    if (w === null) {
+      add("deadline_input_missing", { years: numberText(years), event: event });
+      return null;
+    }
+    var earliest = w[0], latest = w[1];
+    if (today > latest) add("deadline_passed", { years: numberText(years), event: event, date: latest });
+    else if (today <= earliest) add("deadline_open", { years: numberText(years), event: event, date: earliest });
+    else add("deadline_may_have_passed", { years: numberText(years), event: event, earliest: earliest, latest: latest });
+    return { earliest: earliest, latest: latest };
+  }
+
+  function screenRecordRelief(rules, remedy, q, today, add) {
+    var rr = isObject(remedy.record_relief) ? remedy.record_relief : {};
+    if (q.record === null) add("record_kind_not_given", {});
+    else {
+      var kind = rules.record_kinds[q.record];
+      add(rules.coverage[tristateKey(rr[kind.covers])], { record: kind.plural });
+    }
+    var treatment = "unknown";
+    if (q.offense === null) add("offense_not_given", {});
+    else {
+      var cats = rr.offense_categories;
+      var coded = isObject(cats) && hasOwn.call(cats, q.offense) ? cats[q.offense] : null;
+      treatment = key(coded, rules.category_treatment) || "unknown";
+      add(rules.category_treatment[treatment], { offense: rules.offense_categories[q.offense] });
+    }
+    var exclusions = rr.exclusions;
+    if (Array.isArray(exclusions) && exclusions.length && treatment !== "excluded") {
+      add("exclusions_listed", {
+        exclusions: exclusions.map(function (e) { return String(e).replace(/\.+$/, ""); }).join("; ")
+      });
+    }
+    var kinds = rr.trafficking_types;
+    if (!Array.isArray(kinds) || !kinds.length) add("trafficking_type_coverage_unknown", {});
+    else {
+      var covered = ["sex", "labor"].filter(function (k) { return kinds.indexOf(k) !== -1; }).join(" and ");
+      var asked = q.trafficking;
+      if (kinds.indexOf("sex") !== -1 && kinds.indexOf("labor") !== -1) add("trafficking_type_covered", { covered: covered });
+      else if (asked === null || asked === "unknown") add("trafficking_type_not_given", { covered: covered });
+      else if (asked === "both") add("trafficking_type_partly_covered", { covered: covered });
+      else if (kinds.indexOf(asked) !== -1) add("trafficking_type_covered", { covered: covered });
+      else add("trafficking_type_not_covered", { covered: covered, trafficking: asked });
+    }
+    screenAge(rr.max_age_at_offense, q, add);
+    var limit = isObject(rr.time_limit) ? rr.time_limit : {};
+    var rule = key(limit.rule, rules.time_limit_rules) || "unknown";
+    var deadline = null;
+    if (rule === "fixed_period") deadline = fixedPeriod(rules, limit, q, today, add);
+    else add(rules.time_limit_rules[rule], { rule: rules.time_limit_labels[rule] });
+    if (hasText(limit.waiting_period)) add("waiting_period", { text: limit.waiting_period });
+    if (hasText(remedy.eligibility)) add("eligibility_to_check", {});
+    return deadline;
+  }
+
+  function screenCivilAction(rules, remedy, q, today, add) {
+    var ca = isObject(remedy.civil_action) ? remedy.civil_action : {};
+    var period = ca.limitation_period;
+    if (period === "none") { add("no_limitation", {}); return null; }
+    if (!isNumber(period) || period <= 0) { add("limitation_unknown", {}); return null; }
+    var years = numberText(period);
+    if (q.exited === null) { add("exit_date_not_given", { years: years }); return null; }
+    var end = iso(addMonths(parseDate(q.exited), yearsToMonths(period)));
+    if (today <= end) add("limitation_open", { years: years, date: end });
+    else if (hasText(ca.tolling) || q.age === null || q.age < 18) add("limitation_may_be_tolled", { years: years, date: end });
+    else add("limitation_passed", { years: years, date: end });
+    return { earliest: end, latest: end };
+  }
+
+  function details(rules, remedy, section) {
+    var out = [];
+    rules.details[section].forEach(function (row) {
+      var label = row[0], path = row[1], kind = row[2];
+      var v = getPath(remedy, path);
+      if (v === null || v === "" || (Array.isArray(v) && v.length === 0)) return;
+      var field = path.split(".").pop();
+      out.push([label, kind === "text" && typeof v === "string" ? v : valueText(rules, field, v)]);
+    });
+    return out;
+  }
+
+  function law(remedy) {
+    return (remedy.legal_basis || []).filter(isObject).map(function (ref) {
+      return { citation: String(ref.citation || ref.statute || ""), url: ref.official_text_url || null };
+    });
+  }
+
+  function screenOne(rules, remedy, q, today) {
+    var reasons = [];
+    function add(code, params) {
+      var spec = rules.reasons[code];
+      reasons.push({ code: code, effect: spec.effect, text: fill(spec.text, params) });
+    }
+    var type = String(remedy.remedy_type || "");
+    var typeRule = hasOwn.call(rules.type_rules, type) ? rules.type_rules[type] : rules.default_type_rule;
+    var federal = remedy.jurisdiction === rules.federal && q.jurisdiction !== rules.federal;
+    var deadline = null;
+    var stop = rules.availability[tristateKey(remedy.available)];
+    if (federal && typeRule.federal_only) add("federal_offenses_only", { jurisdiction: q.jurisdiction });
+    else if (stop !== null) add(stop, { last_verified: remedy.last_verified || "unknown" });
+    else {
+      if (typeRule.screen === "record_relief") deadline = screenRecordRelief(rules, remedy, q, today, add);
+      else if (typeRule.screen === "civil_action") deadline = screenCivilAction(rules, remedy, q, today, add);
+      else if (typeRule.screen === "pending_charge") {
+        if (q.record === null || rules.pending_kinds.indexOf(q.record) !== -1) add("pending_charge_only", {});
+        else add("not_for_closed_case", { record: rules.record_kinds[q.record].plural });
+      }
+      screenAge(typeRule.max_age_at_offense, q, add);
+      if (typeRule.in_words) add("eligibility_in_words", {});
+    }
+    var verdict = rules.verdicts[0];
+    reasons.forEach(function (r) {
+      var cap = rules.effects[r.effect];
+      if (rules.verdicts.indexOf(cap) > rules.verdicts.indexOf(verdict)) verdict = cap;
+    });
+    return {
+      id: String(remedy.id || ""),
+      jurisdiction: String(remedy.jurisdiction || ""),
+      remedy_type: type,
+      title: String(remedy.title || remedy.id || ""),
+      available: orNull(remedy.available),
+      federal: federal,
+      verdict: verdict,
+      reasons: reasons,
+      deadline: deadline,
+      establish: details(rules, remedy, "establish"),
+      procedure: details(rules, remedy, "procedure"),
+      law: law(remedy),
+      last_verified: orNull(remedy.last_verified),
+      verification: orNull(remedy.verification)
+    };
+  }
+
+  /* screen(remedies, input, today[, rules]): the same answer as kbtool.screener.screen(). */
+  function screen(remedies, input, today, rules) {
+    rules = rules || window.KB_SCREENER_RULES;
+    var q = normalizeInput(input);
+    var own = remedies.filter(function (r) { return r.jurisdiction === q.jurisdiction; });
+    var fed = q.jurisdiction !== rules.federal
+      ? remedies.filter(function (r) { return r.jurisdiction === rules.federal; })
+      : [];
+    return own.concat(fed).map(function (r) { return screenOne(rules, r, q, today); });
+  }
+
+  function todayIso() {
+    var d = new Date();
+    return iso({ y: d.getFullYear(), m: d.getMonth() + 1, d: d.getDate() });
+  }
+
+  window.KBScreener = { screen: screen, today: todayIso };
+
+  // --- the page -----------------------------------------------------------------------------
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) {
+      if (c !== null && c !== undefined) e.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return e;
+  }
+
+  function safeUrl(url) {
+    return typeof url === "string" && /^https?:\/\/[^\s\/@"'<>`]+(\/[^\s"'<>`]*)?$/.test(url) ? url : null;
+  }
+
+  var MARKS = { ok: "+", rules_out: "\u2717", uncertain: "?", caution: "!" };
+  var EFFECT_LABELS = { ok: "met", rules_out: "rules it out", uncertain: "unknown", caution: "note" };
+  var VERDICT_CLASS = { "likely available": "kb-sc-likely", "possibly available": "kb-sc-possibly", "not available": "kb-sc-not" };
+  var FIELDS = ["jurisdiction", "record", "offense", "offense_date", "convicted", "exited", "age", "trafficking"];
+
+  function select(name, label, options, blank) {
+    var s = el("select", { name: name, id: "kb-sc-" + name });
+    if (blank) s.appendChild(el("option", { value: "" }, [blank]));
+    options.forEach(function (o) { s.appendChild(el("option", { value: o[0] }, [o[1]])); });
+    return el("p", {}, [el("label", { "for": "kb-sc-" + name }, [label]), " ", s]);
+  }
+  function input(name, label, type, extra) {
+    var attrs = { name: name, id: "kb-sc-" + name, type: type };
+    Object.keys(extra || {}).forEach(function (k) { attrs[k] = extra[k]; });
+    return el("p", {}, [el("label", { "for": "kb-sc-" + name }, [label]), " ", el("input", attrs)]);
+  }
+
+  function resultCard(r, data) {
+    var card = el("article", { "class": "kb-sc-result " + (VERDICT_CLASS[r.verdict] || ""), "data-id": r.id });
+    card.appendChild(el("h3", {}, [r.title]));
+    card.appendChild(el("p", { "class": "kb-sc-verdict" }, [
+      el("span", { "class": "kb-badge kb-sc-badge" }, [r.verdict]), " ",
+      (data.types[r.remedy_type] || r.remedy_type), " \u00b7 ", el("code", {}, [r.id])
+    ]));
+    if (r.law.length) {
+      var lawP = el("p", { "class": "kb-law" }, [el("strong", {}, ["Law: "])]);
+      r.law.forEach(function (x, i) {
+        if (i) lawP.appendChild(document.createTextNode("; "));
+        var url = safeUrl(x.url);
+        lawP.appendChild(url ? el("a", { href: url, rel: "noopener" }, [x.citation]) : document.createTextNode(x.citation));
+      });
+      card.appendChild(lawP);
+    }
+    var list = el("ul", { "class": "kb-sc-reasons" });
+    r.reasons.forEach(function (x) {
+      list.appendChild(el("li", { "class": "kb-sc-" + x.effect, "data-code": x.code }, [
+        el("span", { "class": "kb-sc-mark", title: EFFECT_LABELS[x.effect] || x.effect, "aria-label": EFFECT_LABELS[x.effect] || x.effect }, [MARKS[x.effect] || "-"]),
+        " ", x.text
+      ]));
+    });
+    card.appendChild(list);
+    [["What must be established", r.establish], ["Where and how to file", r.procedure]].forEach(function (sec) {
+      if (!sec[1].length || r.verdict === "not available") return;
+      var dl = el("dl", {});
+      sec[1].forEach(function (pair) { dl.appendChild(el("dt", {}, [pair[0]])); dl.appendChild(el("dd", {}, [pair[1]])); });
+      card.appendChild(el("details", {}, [el("summary", {}, [sec[0]]), dl]));
+    });
+    var j = null;
+    data.jurisdictions.forEach(function (x) { if (x.code === r.jurisdiction) j = x; });
+    card.appendChild(el("p", { "class": "kb-verified" }, [
+      "Verified " + (r.last_verified || "unknown") + " (" + valueText({ value_labels: {} }, "verification", r.verification) + "). ",
+      j ? el("a", { href: "../kb/jurisdictions/" + j.folder + "/" }, ["Full record and sources"]) : null
+    ]));
+    return card;
+  }
+
+  function screenerPage(root) {
+    var rules = window.KB_SCREENER_RULES, data = window.KB_SCREENER_DATA;
+    if (!rules || !data) { root.textContent = "The screener's data did not load."; return; }
+    var params = new URLSearchParams(window.location.search);
+    var form = el("form", { id: "kb-sc-form", "class": "kb-sc-form" });
+    form.appendChild(select("jurisdiction", "Jurisdiction of the record", data.jurisdictions.map(function (j) { return [j.code, j.name]; })));
+    form.appendChild(select("record", "Kind of record", Object.keys(rules.record_kinds).map(function (k) { return [k, rules.record_kinds[k].label]; }), "not given"));
+    form.appendChild(select("offense", "Offense", Object.keys(rules.offense_categories).map(function (k) { return [k, rules.offense_categories[k]]; }), "not given"));
+    form.appendChild(input("offense_date", "Date of the offense", "date"));
+    form.appendChild(input("convicted", "Date of the conviction or disposition", "date"));
+    form.appendChild(input("exited", "Date the client left the trafficking situation", "date"));
+    form.appendChild(input("age", "Age at the time of the offense", "number", { min: "0", max: "120", step: "1" }));
+    form.appendChild(select("trafficking", "Kind of trafficking", Object.keys(rules.trafficking_kinds).filter(function (k) { return k !== "unknown"; }).map(function (k) { return [k, rules.trafficking_kinds[k]]; }), "not given or unknown"));
+    form.appendChild(el("p", {}, [el("button", { type: "submit", "class": "md-button md-button--primary" }, ["Screen"])]));
+    var out = el("div", { id: "kb-sc-results", "aria-live": "polite" });
+    root.appendChild(form);
+    root.appendChild(out);
+
+    FIELDS.forEach(function (name) {
+      var v = params.get(name);
+      if (v !== null && form.elements[name]) form.elements[name].value = v;
+    });
+    var asked = params.get("jurisdiction");
+    var known = asked !== null && form.elements.jurisdiction.value === asked;
+    if (!form.elements.jurisdiction.value) form.elements.jurisdiction.selectedIndex = 0;
+    if (asked !== null && !known) {
+      out.appendChild(el("p", { "class": "kb-sc-note" }, ["Unknown jurisdiction code: " + asked + ". Choose one above."]));
+    }
+
+    function run() {
+      var raw = {};
+      FIELDS.forEach(function (name) { raw[name] = form.elements[name].value; });
+      var today = todayIso();
+      var results = screen(data.remedies, raw, today, rules);
+      out.textContent = "";
+      var j = null;
+      data.jurisdictions.forEach(function (x) { if (x.code === raw.jurisdiction) j = x; });
+      var counts = rules.verdicts.map(function (v) {
+        return results.filter(function (r) { return r.verdict === v; }).length + " " + v;
+      });
+      out.appendChild(el("h2", { id: "results" }, ["Results for " + (j ? j.name : raw.jurisdiction)]));
+      out.appendChild(el("p", { "class": "kb-sc-summary" }, [counts.join(" \u00b7 ") + ". As of " + today + "; data as of " + data.as_of + "."]));
+      out.appendChild(el("p", { "class": "kb-sc-key" }, ["Key: + met \u00b7 \u2717 rules it out \u00b7 ? unknown \u00b7 ! note"]));
+      out.appendChild(el("p", { "class": "kb-sc-disclaimer" }, [rules.disclaimer]));
+      [[j ? j.name : raw.jurisdiction, results.filter(function (r) { return !r.federal; })],
+       ["Federal remedies (they can apply whatever the state)", results.filter(function (r) { return r.federal; })]].forEach(function (g, i) {
+        if (i === 1 && !g[1].length) return;
+        out.appendChild(el("h3", { "class": "kb-sc-group" }, [g[0]]));
+        if (!g[1].length) out.appendChild(el("p", {}, ["No remedies recorded yet for this jurisdiction (not researched)."]));
+        g[1].forEach(function (r) { out.appendChild(resultCard(r, data)); });
+      });
+      if (window.location.protocol !== "file:") {
+        var url = new URL(window.location.href);
+        FIELDS.forEach(function (name) {
+          if (raw[name]) url.searchParams.set(name, raw[name]); else url.searchParams.delete(name);
+        });
+        window.history.replaceState(null, "", url.toString());
+      }
+    }
+    form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
+    if (known) run();
+  }
+
+  function init() {
+    var root = document.getElementById("kb-screener-app");
+    if (root) screenerPage(root);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
