@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format validate site install clean help browser readme
+.PHONY: serve test lint format validate site install clean help browser readme bench
 
 help:
 	@echo "make serve     install, validate the data, build and serve the site on http://$(HOST):$(PORT)"
@@ -16,6 +16,8 @@ help:
 	@echo "make lint      ruff lint and format check"
 	@echo "make validate  check every record"
 	@echo "make site      build the static site into site/"
+	@echo "make readme    refresh the coverage numbers quoted in README.md"
+	@echo "make bench     run the benchmark (10,000 synthetic records)"
 	@echo "make clean     remove generated files (.venv stays)"
 
 $(BIN)/python:
@@ -38,6 +40,7 @@ site: validate
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 serve: site
+	$(BIN)/kbtool index
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
 	$(BIN)/python -m http.server --bind $(HOST) --directory site $(PORT)
 
@@ -55,18 +58,22 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check kbtool tests
-	$(BIN)/ruff format --check kbtool tests
+	$(BIN)/ruff check kbtool tests bench
+	$(BIN)/ruff format --check kbtool tests bench
 
 format: $(STAMP)
-	$(BIN)/ruff format kbtool tests
-	$(BIN)/ruff check --fix kbtool tests
+	$(BIN)/ruff format kbtool tests bench
+	$(BIN)/ruff check --fix kbtool tests bench
 
 # Refresh the coverage summary quoted in README.md (a test fails when it is stale).
 readme: $(STAMP)
 	$(BIN)/python -c 'import subprocess, sys; from kbtool.render import splice_readme; \
 	block = subprocess.run([sys.prefix + "/bin/kbtool", "coverage", "--markdown"], check=True, capture_output=True, text=True).stdout.rstrip("\n"); \
 	text = open("README.md", encoding="utf-8").read(); open("README.md", "w", encoding="utf-8").write(splice_readme(text, block))'
+
+# Performance figures at 10,000 synthetic records (a few minutes); prints a table.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf site .kbindex docs/kb .pytest_cache build *.egg-info test-artifacts

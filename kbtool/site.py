@@ -20,12 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import DISCLAIMER, query
+from . import DISCLAIMER, query, screener
 from .corpus import Corpus, Record
 from .jurisdictions import Jurisdiction
 from .render import deadline, fmt, limitation
 
 GENERATED_DIR = "kb"  # under docs/, git-ignored
+DOWNLOAD_STEM = "trafficking-survivor-remedies"
 
 # Relief categories for the map, strongest first; every tile also shows its letter.
 RELIEF_CATEGORIES = {
@@ -360,6 +361,13 @@ class Site:
         t = str(r.data.get("remedy_type"))
         return types.index(t) if t in types else 99
 
+    def screener_link(self, j: Jurisdiction) -> str:
+        """` · Screen a client's record` on pages of jurisdictions the screener takes."""
+        if j.kind not in screener.SCREENABLE_KINDS:
+            return ""
+        url = f"../../../screener/?jurisdiction={_urlquote(j.code)}"
+        return f' · <a href="{h(url)}" class="kb-screener-link">Screen a client\'s record</a>'
+
     def jurisdiction_page(self, j: Jurisdiction) -> str:
         recs = sorted(self.remedies.get(j.code, []), key=lambda r: (self._type_index(r), r.id))
         stats = sorted(self.statutes.get(j.code, []), key=lambda r: r.id)
@@ -374,7 +382,7 @@ class Site:
             f"# {md(j.name)}",
             "",
             f'<p class="kb-lede">{h(j.official_name or j.name)} · code <code>{h(j.code)}</code> · '
-            f"{len(recs)} remedy records, {len(stats)} statute records</p>",
+            f"{len(recs)} remedy records, {len(stats)} statute records{self.screener_link(j)}</p>",
             "",
             f'!!! warning "Legal information, not legal advice"\n    {md(DISCLAIMER)}',
             "",
@@ -669,7 +677,67 @@ class Site:
         pages["fragments/comparison-fields.md"] = self.comparison_fields_fragment()
         pages["reference/fields.md"] = self.fields_reference()
         pages["data/compare-data.js"] = self.compare_data_js()
+        pages.update(self.downloads())
+        pages.update(screener.site_files(self.corpus, self.config.as_of))
         return pages
+
+    def downloads(self) -> dict[str, str]:
+        """The open-data exports, built with the site, and the page that lists them."""
+        from pathlib import PurePosixPath
+
+        from . import export as exporter
+
+        files: dict[str, str] = {}
+        rows = []
+        descriptions = {
+            "json": "One JSON object: licence, export date, `statutes` and `remedies` arrays.",
+            "jsonl": "One JSON object per line, one line per record.",
+            "csv": "One row per record, nested fields flattened; columns described in its "
+            "licence file.",
+        }
+        for kind in exporter.FORMATS:
+            name = f"{DOWNLOAD_STEM}.{kind}"
+            text, companion, counts = exporter.render(self.corpus, kind, self.config.as_of)
+            files[f"downloads/{name}"] = text
+            extra = ""
+            if companion is not None:
+                cols = exporter.columns(self.corpus.kb.schema_dir) if kind == "csv" else None
+                lic = exporter.companion_path(PurePosixPath(name)).name  # type: ignore[arg-type]
+                files[f"downloads/{lic}"] = exporter.license_text(
+                    self.corpus.kb.root, name, kind, self.config.as_of, counts, cols
+                )
+                extra = f' (<a href="../downloads/{h(lic)}">licence and columns</a>)'
+            size = len(text.encode("utf-8"))
+            rows.append(
+                f'<tr><td><a href="../downloads/{h(name)}" download>{h(name)}</a>{extra}</td>'
+                f"<td>{h(kind.upper())}</td><td>{size / 1024:,.0f} KB</td>"
+                f"<td>{_inline_code(descriptions[kind])}</td></tr>"
+            )
+        recs = self.coverage["records"]
+        page = [
+            "# Downloads",
+            "",
+            f"The whole knowledge base as open data, exported on **{md(self.config.as_of)}** "
+            f"with the site: {recs['statutes']} statute records and {recs['remedies']} "
+            "remedy records, each with its sources, verification date and method, and the "
+            "citations of the statutes it rests on.",
+            "",
+            '<table class="kb-fields"><thead><tr><th>File</th><th>Format</th><th>Size</th>'
+            "<th>Contents</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>",
+            "",
+            "**Licence.** The data is dedicated to the public domain under "
+            "[CC0 1.0](https://creativecommons.org/publicdomain/zero/1.0/): use it for any "
+            "purpose without asking. Please cite the project and the export date. Sources "
+            "linked from records keep their own terms.",
+            "",
+            "The same files come from the command line: `kbtool export --format json|jsonl|csv "
+            "-o FILE`.",
+            "",
+            f'!!! warning "Legal information, not legal advice"\n    {md(DISCLAIMER)}',
+            "",
+        ]
+        files["downloads.md"] = "\n".join(page)
+        return files
 
     def compare_data_js(self) -> str:
         """Data for the client-side pages, as a script (works from file:// too)."""
@@ -794,19 +862,24 @@ def write_site(corpus: Corpus, config: SiteConfig, target, cli_reference: str = 
         pages["reference/cli.md"] = cli_reference
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".kb-site-", dir=target.parent))
+    old: Path | None = None
+    swapped = False
     try:
         for rel, text in pages.items():
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        old = None
         if target.exists():
             old = target.with_name(f".{target.name}-old-{staging.name}")
             target.rename(old)
         staging.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        swapped = True
     except BaseException:
+        # Put the previous pages back if they were moved aside but not replaced.
+        if old is not None and not swapped and old.exists() and not target.exists():
+            old.rename(target)
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
     return len(pages)

@@ -209,3 +209,39 @@ def test_write_site_replaces_the_folder_whole(tmp_path: Path, fixture_kb: Path) 
     assert not (out / "stale.md").exists()
     assert (out / "jurisdictions/us-ny.md").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_write_site_keeps_the_old_pages_when_interrupted(
+    tmp_path: Path, fixture_kb: Path, monkeypatch
+) -> None:
+    out = tmp_path / "build" / "site-out"
+    write_site(Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"), out)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    real_rename = Path.rename
+
+    def interrupted(self, target):
+        if self.name.startswith(".kb-site-"):
+            raise KeyboardInterrupt  # Ctrl-C between moving the old pages aside and the swap
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_site(Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"), out)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert [p.name for p in out.parent.iterdir()] == ["site-out"]
+
+
+def test_downloads_are_built_with_the_site(fixture_kb: Path) -> None:
+    import json
+
+    pages = generate(Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"))
+    data = json.loads(pages["downloads/trafficking-survivor-remedies.json"])
+    assert data["exported_at"].startswith("2026-11-28")
+    assert "CC0" in json.dumps(data["license"])
+    assert len(data["statutes"]) == 2 and len(data["remedies"]) == 3
+    assert pages["downloads/trafficking-survivor-remedies.csv"].startswith("record_type,")
+    assert "CC0" in pages["downloads/trafficking-survivor-remedies.csv.license.txt"]
+    page = pages["downloads.md"]
+    for name in ("json", "jsonl", "csv"):
+        assert f'href="../downloads/trafficking-survivor-remedies.{name}"' in page
+    assert "2 statute records and 3 remedy records" in page
