@@ -1017,7 +1017,9 @@ def check_query(text: str) -> None:
         raise QueryError('empty query; try a word, a "phrase" or field:value')
     if text.count('"') % 2:
         raise QueryError(f'unbalanced quote in {text!r}: a "phrase" needs a closing "')
-    outside = re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
+    # Phrases stand as one word of the same length, so positions still line up and an
+    # operator next to a phrase is not taken for a dangling one.
+    outside = re.sub(r'"[^"]*"', lambda m: "q" * len(m.group()), text)
     pairs = {"(": ")", "[": "]", "{": "}"}
     stack: list[str] = []
     for ch in outside:

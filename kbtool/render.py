@@ -30,6 +30,13 @@ def fmt(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
+def verified(date: Any, method: Any) -> str:
+    """`Verified 2026-11-28 (official text)`; an unverified record says so plainly."""
+    if method == "unverified":
+        return f"Checked {date}, not verified against a source"
+    return f"Verified {date} ({fmt(method)})"
+
+
 def availability(value: Any) -> str:
     return {True: "available", False: "not available", "unknown": "undetermined"}.get(
         value, fmt(value)
@@ -156,7 +163,7 @@ def remedies_text(
         if r.get("available") is not True:
             lines.extend(_wrap(str(r.get("summary", "")), "    "))
         lines.extend(_pairs(key_fields(r), "    "))
-        lines.append(f"    Verified {r.get('last_verified')} ({fmt(r.get('verification'))})")
+        lines.append(f"    {verified(r.get('last_verified'), r.get('verification'))}")
     lines.append("")
     if federal_hint:
         lines.append("Federal remedies apply in every state: kbtool remedies US")
@@ -253,7 +260,7 @@ def record_text(record: dict, type_label) -> str:
         lines.extend(_wrap(f"{s.get('title')}{published} (accessed {s.get('accessed')})", "  "))
         lines.append(f"    {s.get('url')}")
     lines.append(
-        f"Verified {record.get('last_verified')} ({fmt(record.get('verification'))}) · "
+        f"{verified(record.get('last_verified'), record.get('verification'))} · "
         f"file: {record.get('path')}"
     )
     lines.append(DISCLAIMER)
@@ -453,7 +460,7 @@ def screen_text(data: dict, type_label) -> str:
                         lines.append(f"    {title}")
                         for label, text in pairs:
                             lines.extend(_wrap(f"{label}: {text}", "      "))
-            lines.append(f"    Verified {r['last_verified']} ({fmt(r['verification'])})")
+            lines.append(f"    {verified(r['last_verified'], r['verification'])}")
     counts = {v: sum(1 for r in results if r["verdict"] == v) for v in _VERDICT_ORDER}
     lines.append("")
     lines.append("Summary: " + ", ".join(f"{n} {v}" for v, n in counts.items()))

@@ -23,7 +23,7 @@ from typing import Any
 from . import DISCLAIMER, query, screener
 from .corpus import Corpus, Record
 from .jurisdictions import Jurisdiction
-from .render import deadline, fmt, limitation
+from .render import deadline, fmt, limitation, verified
 
 GENERATED_DIR = "kb"  # under docs/, git-ignored
 DOWNLOAD_STEM = "trafficking-survivor-remedies"
@@ -238,8 +238,9 @@ class Site:
 
     def verification_line(self, record: Record) -> str:
         return (
-            f'<p class="kb-verified">Verified {h(record.data.get("last_verified"))} '
-            f"({h(fmt(record.data.get('verification')))}). {self.edit_link(record)}</p>"
+            f'<p class="kb-verified">'
+            f"{h(verified(record.data.get('last_verified'), record.data.get('verification')))}. "
+            f"{self.edit_link(record)}</p>"
         )
 
     # -- jurisdiction pages ---------------------------------------------------------------

@@ -114,6 +114,11 @@ def test_search_words_join_into_one_query_and_limit(run) -> None:
         (("civil", "--type", "civil_action"), ["us-civil-action-1595", "us-ny-civil-action"]),
         (('"vacate convictions"',), ["us-ny-criminal-record-relief"]),
         (("available:unknown",), ["us-ny-civil-action"]),
+        (('"vacate convictions" AND vacatur',), ["us-ny-criminal-record-relief"]),
+        (
+            ('victim AND "knowingly benefits"', "-j", "US"),
+            ["us-18-usc-1595", "us-civil-action-1595"],
+        ),
     ],
 )
 def test_search_filters(run, args: tuple[str, ...], expected: list[str]) -> None:

@@ -337,7 +337,9 @@
     var j = null;
     data.jurisdictions.forEach(function (x) { if (x.code === r.jurisdiction) j = x; });
     card.appendChild(el("p", { "class": "kb-verified" }, [
-      "Verified " + (r.last_verified || "unknown") + " (" + valueText({ value_labels: {} }, "verification", r.verification) + "). ",
+      (r.verification === "unverified"
+        ? "Checked " + (r.last_verified || "unknown") + ", not verified against a source. "
+        : "Verified " + (r.last_verified || "unknown") + " (" + valueText({ value_labels: {} }, "verification", r.verification) + "). "),
       j ? el("a", { href: "../kb/jurisdictions/" + j.folder + "/" }, ["Full record and sources"]) : null
     ]));
     return card;
