@@ -243,6 +243,15 @@ class Site:
             f"{self.edit_link(record)}</p>"
         )
 
+    def record_footer(self, record: Record) -> list[str]:
+        """Notes, sources and verification: the provenance shown under every record."""
+        out = []
+        if record.data.get("notes"):
+            out += [f"**Notes.** {md(record.data['notes'])}", ""]
+        out += ["<p><strong>Sources</strong></p>" + self.sources_html(record), ""]
+        out += [self.verification_line(record), ""]
+        return out
+
     # -- jurisdiction pages ---------------------------------------------------------------
 
     def remedy_section(self, record: Record) -> list[str]:
@@ -291,13 +300,7 @@ class Site:
             items = "".join(f"<li>{link(f.get('title'), f.get('url'))}</li>" for f in forms)
             out.append(f"<p><strong>Forms:</strong></p><ul>{items}</ul>")
             out.append("")
-        if d.get("notes"):
-            out.append(f"**Notes.** {md(d['notes'])}")
-            out.append("")
-        out.append("<p><strong>Sources</strong></p>" + self.sources_html(record))
-        out.append("")
-        out.append(self.verification_line(record))
-        out.append("")
+        out.extend(self.record_footer(record))
         return out
 
     def statute_section(self, record: Record) -> list[str]:
@@ -332,13 +335,7 @@ class Site:
             )
             out.append(f"<p><strong>Amendments</strong></p><ul>{items}</ul>")
             out.append("")
-        if d.get("notes"):
-            out.append(f"**Notes.** {md(d['notes'])}")
-            out.append("")
-        out.append("<p><strong>Sources</strong></p>" + self.sources_html(record))
-        out.append("")
-        out.append(self.verification_line(record))
-        out.append("")
+        out.extend(self.record_footer(record))
         return out
 
     def federal_box(self) -> list[str]:
