@@ -213,8 +213,14 @@ class Site:
             return f"Record file: <code>{h(path)}</code>"
         base = self.config.repo_url.rstrip("/")
         edit = f"{base}/edit/{self.config.branch}/{path}"
-        title = f"Outdated or wrong: {record.id}"
-        report = f"{base}/issues/new?title={_urlquote(title)}&labels=data-error"
+        j = self.registry.get(record.jurisdiction)
+        # The "report an outdated or wrong law" issue form, with the record filled in.
+        report = (
+            f"{base}/issues/new?template=outdated-law.yml"
+            f"&title={_urlquote('[Outdated or wrong]: ' + record.id)}"
+            f"&record={_urlquote(record.id)}"
+            f"&jurisdiction={_urlquote(j.name if j else record.jurisdiction)}"
+        )
         return (
             f"{link('Edit this record', edit)} · {link('Report an error', report)} · "
             f"<code>{h(path)}</code>"

@@ -157,7 +157,11 @@ def test_jurisdiction_page_content(fixture_kb: Path) -> None:
         'href="https://github.com/o/r/edit/main/remedies/us-ny/us-ny-criminal-record-relief.yaml"'
         in ny
     )
-    assert "Report an error" in ny
+    assert (
+        'href="https://github.com/o/r/issues/new?template=outdated-law.yml&amp;title=%5BOutdated'
+        in ny
+    )
+    assert "&amp;record=us-ny-criminal-record-relief&amp;jurisdiction=New%20York" in ny
     assert "Legal information, not legal advice" in ny
     assert "Federal remedies apply" in ny and 'href="../us/#federal-civil-action"' in ny
     html = render(ny)
