@@ -84,3 +84,17 @@ def test_every_us_jurisdiction_has_a_record_relief_record() -> None:
             assert items, j.code
             for item in items:
                 assert item["sources"][0]["url"] and item["last_verified"]
+
+
+def test_readme_example_matches_the_real_output() -> None:
+    """The README's `kbtool remedies NY` example is real output, not a mock-up."""
+    from click.testing import CliRunner
+
+    from kbtool.cli import main
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    example = readme.split("$ .venv/bin/kbtool remedies NY\n", 1)[1].split("```", 1)[0]
+    shown = [line for line in example.splitlines() if line and line != "    ..."]
+    output = CliRunner().invoke(main, ["--root", str(REPO), "remedies", "NY"]).output
+    for line in shown:
+        assert line in output.splitlines(), line
