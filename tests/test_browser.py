@@ -150,7 +150,9 @@ def test_search_section_number_lists_new_york_first(page, site_url: str) -> None
     assert "/kb/jurisdictions/us-ny/" in first.get_attribute("href")
 
 
-@pytest.mark.parametrize(("query", "expected"), [("vacatur", None), ("Vermont", "/us-vt/")])
+@pytest.mark.parametrize(
+    ("query", "expected"), [("vacatur", None), ("Vermont", "/us-vt/"), ("236.14", "/us-ca/")]
+)
 def test_search_finds_words_and_state_names(page, site_url: str, query, expected) -> None:
     page.goto(site_url + "/")
     page.locator("label.md-search__icon, .md-search__input").first.click()
