@@ -138,15 +138,20 @@ def kb_root(tmp_path_factory) -> Path:
     return make_kb(tmp_path_factory.mktemp("fuzz") / "kb").resolve()
 
 
-def validate_with(root: Path, content: bytes) -> None:
-    """Put `content` in one record's place and validate the whole knowledge base."""
+def validate_replaced(root: Path, content: bytes):
+    """Validate the whole knowledge base with `content` in one record's place."""
     path = root / TARGET
     original = path.read_bytes()
     path.write_bytes(content)
     try:
-        report = validate(KB(root))
+        return validate(KB(root))
     finally:
         path.write_bytes(original)
+
+
+def validate_with(root: Path, content: bytes) -> None:
+    """Put `content` in one record's place: findings, or a clean pass for a real record."""
+    report = validate_replaced(root, content)
     check_findings(report.findings)
     assert report.files == 5
     if report.ok:  # a clean pass only for something that really is a record
@@ -168,13 +173,7 @@ def test_random_text_parses_to_data_or_findings(text: str) -> None:
 @pytest.mark.parametrize("text", ["~\n", "null\n", "--- ~\n", "'x'\n", "5\n", "[]\n"])
 def test_a_file_that_is_not_a_mapping_is_never_clean(kb_root: Path, text: str) -> None:
     """Found by the test above: a bare `~` parsed to nothing and passed as a clean record."""
-    path = kb_root / TARGET
-    original = path.read_bytes()
-    path.write_text(text)
-    try:
-        report = validate(KB(kb_root))
-    finally:
-        path.write_bytes(original)
+    report = validate_replaced(kb_root, text.encode())
     assert [(f.path, f.code) for f in report.findings] == [(TARGET, "wrong-type")]
 
 
