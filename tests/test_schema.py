@@ -122,3 +122,13 @@ def test_templates_are_valid_records_once_filled(kind: str, tmp_path: Path) -> N
     loaded = load_file(filled)
     assert loaded.findings == []
     assert schema.check(loaded, kind, REPO / "schema") == []
+
+
+def test_offense_categories_match_vocabulary_and_screener() -> None:
+    from kbtool import screener
+
+    schema = json.loads((REPO / "schema/remedy.schema.json").read_text("utf-8"))
+    vocabulary = load_plain(REPO / "schema/vocabulary.yaml")
+    keys = list(schema["$defs"]["record_relief"]["properties"]["offense_categories"]["properties"])
+    assert keys == list(vocabulary["offense_categories"])
+    assert set(screener.OFFENSE_CATEGORIES) == set(keys)
