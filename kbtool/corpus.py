@@ -51,10 +51,15 @@ class Corpus:
         path = self.kb.schema_dir / "vocabulary.yaml"
         return load_plain(path) if path.is_file() else {}
 
-    @property
+    @cached_property
     def remedy_types(self) -> dict[str, dict]:
         """Remedy types in display order, with label and description."""
         return dict(self.vocabulary.get("remedy_types") or {})
+
+    def type_rank(self, remedy_type: object) -> int:
+        """Position of a remedy type in the vocabulary (display order); unknown types last."""
+        types = list(self.remedy_types)
+        return types.index(remedy_type) if remedy_type in types else len(types)
 
     def type_label(self, remedy_type: str) -> str:
         entry = self.remedy_types.get(remedy_type) or {}

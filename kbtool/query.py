@@ -75,10 +75,6 @@ def record_view(corpus: Corpus, record: Record) -> dict:
     return data
 
 
-def _type_order(corpus: Corpus) -> dict[str, int]:
-    return {t: i for i, t in enumerate(corpus.remedy_types)}
-
-
 def remedies(
     corpus: Corpus, jurisdiction: Jurisdiction, remedy_type: str | None = None
 ) -> list[dict]:
@@ -87,7 +83,6 @@ def remedies(
         raise KBUsageError(
             f"unknown remedy type {remedy_type!r}; one of: {', '.join(corpus.remedy_types)}"
         )
-    order = _type_order(corpus)
     records = [
         r
         for r in corpus.of_jurisdiction("remedy", jurisdiction)
@@ -95,7 +90,7 @@ def remedies(
     ]
     records.sort(
         key=lambda r: (
-            order.get(str(r.data.get("remedy_type")), 99),
+            corpus.type_rank(r.data.get("remedy_type")),
             {True: 0, "unknown": 1, False: 2}.get(r.data.get("available"), 3),
             r.id,
         )
@@ -175,7 +170,7 @@ def coverage(corpus: Corpus) -> dict:
             totals[status] += 1
         extra = sorted(
             {str(r.data.get("remedy_type")) for r in recs} - set(scope),
-            key=lambda t: list(corpus.remedy_types).index(t) if t in corpus.remedy_types else 99,
+            key=corpus.type_rank,
         )
         for t in extra:
             cells[t] = availability_status(

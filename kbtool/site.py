@@ -84,8 +84,6 @@ STRUCTURED = {
     "civil_action": ("civil_action", CIVIL_ACTION_FIELDS),
 }
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~^=:.<>&\"'])")
-
 
 # --- escaping ---------------------------------------------------------------------------
 
@@ -174,11 +172,6 @@ def field_value(key: str, value: Any, short: bool = False) -> str:
     if key == "limitation_period":
         return limitation(value)
     return fmt(value)
-
-
-def page_url(j: Jurisdiction) -> str:
-    """Link from one jurisdiction page to another (pages sit side by side)."""
-    return f"{j.folder}.md"
 
 
 def _badge(available: Any) -> str:
@@ -361,9 +354,7 @@ class Site:
         ]
 
     def _type_index(self, r: Record) -> int:
-        types = list(self.corpus.remedy_types)
-        t = str(r.data.get("remedy_type"))
-        return types.index(t) if t in types else 99
+        return self.corpus.type_rank(r.data.get("remedy_type"))
 
     def screener_link(self, j: Jurisdiction) -> str:
         """` · Screen a client's record` on pages of jurisdictions the screener takes."""
@@ -395,11 +386,7 @@ class Site:
             out.extend(self.federal_box())
         scope = query.SCOPE.get(j.kind, ())
         types = list(dict.fromkeys([*scope, *(str(r.data.get("remedy_type")) for r in recs)]))
-        types.sort(
-            key=lambda t: (
-                list(self.corpus.remedy_types).index(t) if t in self.corpus.remedy_types else 99
-            )
-        )
+        types.sort(key=self.corpus.type_rank)
         for t in types:
             out.append(f"## {md(self.corpus.type_label(t))}")
             out.append("")
