@@ -274,12 +274,12 @@ def site(ctx: click.Context, out: str | None, repo_url: str) -> None:
     from pathlib import Path
 
     from .corpus import Corpus
-    from .rules import today
     from .site import GENERATED_DIR, SiteConfig, write_site
 
     kb = _kb(ctx)
     target = Path(out) if out else kb.root / "docs" / GENERATED_DIR
-    config = SiteConfig(repo_url=repo_url or _mkdocs_repo_url(kb.root), as_of=today().isoformat())
+    # as_of left empty: the site says "data as of" the latest verification date in the records
+    config = SiteConfig(repo_url=repo_url or _mkdocs_repo_url(kb.root))
     files = write_site(Corpus(kb), config, target, cli_reference=cli_reference())
     click.echo(f"wrote {files} files to {target}")
 

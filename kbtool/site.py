@@ -17,7 +17,7 @@ import html
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import DISCLAIMER, query, screener
@@ -197,6 +197,8 @@ class Site:
         for s in corpus.all("statute"):
             self.statutes.setdefault(s.jurisdiction, []).append(s)
         self.coverage = query.coverage(corpus)
+        if not config.as_of:  # one "data as of" everywhere: the latest verification date
+            self.config = replace(config, as_of=self.coverage["data_as_of"] or "unknown")
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -572,7 +574,8 @@ class Site:
         ver = self.coverage["verification"]
         cells = sum(t.values())
         numbers = (
-            f'<p class="kb-coverage">As of <strong>{h(self.config.as_of)}</strong>, computed from '
+            f'<p class="kb-coverage">Data as of <strong>{h(self.config.as_of)}</strong> '
+            "(the latest verification date), computed from "
             f"the records: {recs['statutes']} statute records and "
             f"{recs['remedies']} remedy records "
             f"for {len(self.coverage['jurisdictions'])} jurisdictions. Of {cells} "
@@ -585,7 +588,9 @@ class Site:
         return "\n".join(
             [
                 '<div class="kb-map-wrap">',
-                self.map_svg(),
+                '<div class="kb-map-scroll" tabindex="0" role="region" aria-label="Map">'
+                + self.map_svg()
+                + "</div>",
                 f'<ul class="kb-legend">{legend}</ul>',
                 "</div>",
                 "",
@@ -657,14 +662,19 @@ class Site:
         return "\n".join(out)
 
     def generate(self) -> dict[str, str]:
+        from . import site_jurisdiction as pages_j
+
         pages: dict[str, str] = {}
         for j in self.registry:
-            pages[f"jurisdictions/{j.folder}.md"] = self.jurisdiction_page(j)
+            pages[f"jurisdictions/{j.folder}.md"] = pages_j.jurisdiction_page(self, j)
         pages["jurisdictions/index.md"] = self.jurisdictions_index()
+        with_records = {str(r.data.get("remedy_type")) for rs in self.remedies.values() for r in rs}
         for t in self.corpus.remedy_types:
-            pages[f"compare/{t}.md"] = self.comparison_page(t)
-        pages["statutes.md"] = self.statutes_index()
+            if t in with_records:  # no empty comparison pages
+                pages[f"compare/{t}.md"] = self.comparison_page(t)
+        pages["statutes.md"] = pages_j.statutes_index(self)
         pages["fragments/home.md"] = self.home_fragment()
+        pages["fragments/home-screener.md"] = pages_j.home_screener(self)
         pages["fragments/comparison-fields.md"] = self.comparison_fields_fragment()
         pages["reference/fields.md"] = self.fields_reference()
         pages["data/compare-data.js"] = self.compare_data_js()
@@ -708,10 +718,10 @@ class Site:
         page = [
             "# Downloads",
             "",
-            f"The whole knowledge base as open data, exported on **{md(self.config.as_of)}** "
-            f"with the site: {recs['statutes']} statute records and {recs['remedies']} "
-            "remedy records, each with its sources, verification date and method, and the "
-            "citations of the statutes it rests on.",
+            f"The whole knowledge base as open data, data as of **{md(self.config.as_of)}** "
+            f"(the latest verification date), exported with the site: {recs['statutes']} "
+            f"statute records and {recs['remedies']} remedy records, each with its sources, "
+            "verification date and method, and the citations of the statutes it rests on.",
             "",
             '<table class="kb-fields"><thead><tr><th>File</th><th>Format</th><th>Size</th>'
             "<th>Contents</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>",
@@ -765,6 +775,9 @@ class Site:
                 for r in sorted(self.remedies.get(code, []), key=lambda r: r.id)
             ],
         }
+        from .site_compare import add_compare_rows
+
+        data = add_compare_rows(self, data)  # the rows of `kbtool compare`
         text = json.dumps(data, ensure_ascii=True, sort_keys=False)
         # JSON inside <script>: `</` and `<!--` must not appear raw
         text = text.replace("</", "<\\/").replace("<!--", "<\\!--")

@@ -52,6 +52,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     work = tmp_path_factory.mktemp("sitebuild")
     shutil.copytree(REPO / "docs", work / "docs", ignore=shutil.ignore_patterns("kb"))
     shutil.copy(REPO / "mkdocs.yml", work / "mkdocs.yml")
+    shutil.copytree(REPO / "hooks", work / "hooks")
     shutil.copy(REPO / "CONTRIBUTING.md", work / "CONTRIBUTING.md")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KBTOOL_ROOT": str(REPO)}
     bindir = Path(sys.executable).parent

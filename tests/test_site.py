@@ -33,7 +33,9 @@ PAYLOADS = [
 
 def render(text: str) -> str:
     """Markdown as the site renders it (same extensions that matter for escaping)."""
-    return markdown.markdown(text, extensions=["admonition", "attr_list", "tables", "toc"])
+    return markdown.markdown(
+        text, extensions=["admonition", "attr_list", "tables", "toc"]
+    )
 
 
 class _Elements(HTMLParser):
@@ -163,7 +165,7 @@ def test_jurisdiction_page_content(fixture_kb: Path) -> None:
     )
     assert "&amp;record=us-ny-criminal-record-relief&amp;jurisdiction=New%20York" in ny
     assert "Legal information, not legal advice" in ny
-    assert "Federal remedies apply" in ny and 'href="../us/#federal-civil-action"' in ny
+    assert "Any survivor may use" in ny and 'href="../us/#us-civil-action-1595"' in ny
     html = render(ny)
     assert '<th scope="row">Court&#x27;s discretion</th><td>may</td>' in html
 
@@ -171,7 +173,7 @@ def test_jurisdiction_page_content(fixture_kb: Path) -> None:
 def test_home_fragment_counts_come_from_the_data(fixture_kb: Path) -> None:
     pages = generate(Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"))
     home = pages["fragments/home.md"]
-    assert "As of <strong>2026-11-28</strong>" in home
+    assert "Data as of <strong>2026-11-28</strong>" in home
     assert "2 statute records and 3 remedy records" in home
     assert 'data-code="US-NY"' in home and "kb-cat-vacatur" in home
     assert "Not yet researched" in home  # legend and text alternative
@@ -249,3 +251,107 @@ def test_downloads_are_built_with_the_site(fixture_kb: Path) -> None:
     for name in ("json", "jsonl", "csv"):
         assert f'href="../downloads/trafficking-survivor-remedies.{name}"' in page
     assert "2 statute records and 3 remedy records" in page
+
+
+# --- jurisdiction pages an attorney can act on (issue 15) ------------------------------------
+
+
+def test_jurisdiction_page_puts_the_answer_first(fixture_kb: Path) -> None:
+    ny = generate(Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"))["jurisdictions/us-ny.md"]
+    glance = ny.index("## At a glance")
+    details = ny.index("## Criminal record relief")
+    statutes = ny.index("## Statutes")
+    notes = ny.index("## Research notes and sources")
+    assert glance < details < statutes < notes
+    assert ny.index('<table class="kb-glance">') < details
+    head = ny[glance:details]
+    for column in ("Status", "Law", "Deadline", "Forum", "Burden", "Law as of"):
+        assert f'<th scope="col">{column}</th>' in head
+    assert 'href="#us-ny-criminal-record-relief"' in head
+    assert "Available" in head and "Not yet researched" in head  # affirmative defense
+    # Every record has its own anchor; notes and sources are folded at the end.
+    assert "{#us-ny-criminal-record-relief}" in ny and "{#us-ny-cpl-440-10}" in ny
+    assert ny[notes:].count('<details class="kb-notes"') == 3
+    assert "<strong>Sources</strong>" not in ny[:notes]
+    html = render(ny)
+    assert 'id="us-ny-cpl-440-10"' in html and 'id="us-ny-criminal-record-relief"' in html
+    assert 'class="kb-copy" data-copy="N.Y. Crim. Proc. Law § 440.10"' in html
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        (["§ 3771A", "§ 2255", "§ 28"], ["§ 28", "§ 2255", "§ 3771A"]),
+        (["§ 440.10", "§ 230.34", "§ 135.35"], ["§ 135.35", "§ 230.34", "§ 440.10"]),
+        (["18 U.S.C. § 1595", "18 U.S.C. § 1591", "22 U.S.C. § 7105"], None),
+    ],
+)
+def test_statutes_sort_naturally(items: list[str], expected: list[str] | None) -> None:
+    from kbtool.site_jurisdiction import natural_key
+
+    got = sorted(items, key=natural_key)
+    assert got == (expected or ["18 U.S.C. § 1591", "18 U.S.C. § 1595", "22 U.S.C. § 7105"])
+
+
+def test_statutes_index_links_each_statute_deep() -> None:
+    pages = generate(Corpus(KB(REPO)), SiteConfig(as_of="2026-11-28"))
+    index = pages["statutes.md"]
+    assert "(jurisdictions/us-ny.md#us-ny-cpl-440-10)" in index
+    assert "#statutes)" not in index
+    federal = index[index.index("## United States") :].split("\n## ")[0]
+    cites = re.findall(r"- \[(18 U\.S\.C\. [^\]]*)\]", federal)
+    sections = [re.search(r"§ (\w+)", cite).group(1) for cite in cites]
+    from kbtool.site_jurisdiction import natural_key
+
+    assert len(sections) >= 5 and sections.index("28") < sections.index("1595")
+    assert sections == sorted(sections, key=natural_key)
+
+
+def test_federal_box_splits_federal_conviction_remedies() -> None:
+    pages = generate(Corpus(KB(REPO)), SiteConfig(as_of="2026-11-28"))
+    ny = pages["jurisdictions/us-ny.md"]
+    box = ny[ny.index("kb-federal") :].split("</div>")[0]
+    anyone, only = box.split("Only for federal charges or convictions")
+    assert "us-civil-action-1595" in anyone and "us-t-visa" in anyone
+    assert "us-criminal-record-relief" in only and "us-affirmative-defense" in only
+    assert "us-criminal-record-relief" not in anyone and "us-affirmative-defense" not in anyone
+
+
+def test_no_empty_comparison_page_and_nav_matches(fixture_kb: Path) -> None:
+    pages = generate(Corpus(KB(REPO)), SiteConfig(as_of="2026-11-28"))
+    compare = {p for p in pages if p.startswith("compare/")}
+    assert "compare/victim_compensation.md" not in compare
+    for path in compare:
+        assert "*No records of this type yet.*" not in pages[path], path
+    nav = (REPO / "mkdocs.yml").read_text("utf-8")
+    listed = set(re.findall(r"kb/(compare/\w+\.md)", nav))
+    assert listed == compare
+
+
+def test_data_as_of_is_the_latest_verification_date(fixture_kb: Path) -> None:
+    pages = generate(Corpus(KB(fixture_kb)), SiteConfig())
+    assert "Data as of <strong>2026-11-01</strong>" in pages["fragments/home.md"]
+    assert '"as_of": "2026-11-01"' in pages["data/compare-data.js"]
+    assert "data as of **2026\\-11\\-01**" in pages["downloads.md"]
+
+
+def test_compare_data_has_the_rows_of_kbtool_compare() -> None:
+    import json
+
+    from kbtool.compare import compare
+
+    corpus = Corpus(KB(REPO))
+    js = generate(corpus, SiteConfig(as_of="2026-11-28"))["data/compare-data.js"]
+    data = json.loads(js[len("window.KB_DATA = ") :].rstrip().rstrip(";"))
+    cli = compare(corpus, [corpus.registry.get("US-NY"), corpus.registry.get("US-CA")])
+    for table in cli["tables"]:
+        t = table["remedy_type"]
+        assert [label for _, label in data["compare_rows"][t]] == [
+            r["label"] for r in table["rows"]
+        ]
+        for col_i, col in enumerate(table["columns"]):
+            if col["record"] is None:
+                continue
+            item = next(r for r in data["remedies"] if r["id"] == col["record"])
+            for row in table["rows"]:
+                assert item["display"][row["field"]] == row["display"][col_i], row["field"]
