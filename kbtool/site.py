@@ -426,10 +426,11 @@ class Site:
                 f"<td>{len(self.statutes.get(j.code, []))}</td></tr>"
             )
         out.append(
+            '<div class="kb-table-wrap" tabindex="0" role="region" aria-label="Jurisdictions">'
             '<table class="kb-sortable"><thead><tr><th>Jurisdiction</th><th>Code</th><th>Kind</th>'
             "<th>Criminal record relief</th><th>Remedies</th><th>Statutes</th></tr></thead><tbody>"
             + "".join(rows)
-            + "</tbody></table>"
+            + "</tbody></table></div>"
         )
         return "\n".join(out) + "\n"
 
@@ -492,7 +493,8 @@ class Site:
         )
         out.append("")
         out.append(
-            '<div class="kb-table-wrap"><table class="kb-sortable kb-compare"><thead><tr>'
+            '<div class="kb-table-wrap" tabindex="0" role="region" aria-label="Table">'
+            '<table class="kb-sortable kb-compare"><thead><tr>'
             + "".join(f"<th>{h(hd)}</th>" for hd in headers)
             + f'</tr><tr class="kb-filters">{filters}</tr></thead><tbody>'
             + "".join(rows)

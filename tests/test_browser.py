@@ -48,7 +48,8 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built by kbtool site + mkdocs build --strict; its folder."""
     work = tmp_path_factory.mktemp("sitebuild")
     shutil.copytree(REPO / "docs", work / "docs", ignore=shutil.ignore_patterns("kb"))
     shutil.copy(REPO / "mkdocs.yml", work / "mkdocs.yml")
@@ -65,7 +66,12 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         cwd=work,
         env=env,
     )
-    handler = functools.partial(_QuietHandler, directory=str(work / "site"))
+    return work / "site"
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -297,3 +303,251 @@ def test_screener_real_data_matches_python(page, site_url: str) -> None:
     )
     for query, results in zip(queries, got, strict=True):
         assert results == _python_screen(data["remedies"], query, "2026-11-28"), query
+
+
+# --- pages an attorney can act on (issue 15) --------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 1000}
+# One page of every kind: home, state, federal, international, index, comparison table,
+# side-by-side comparison, statutes, screener, downloads, hand-written, contributor pages.
+EVERY_KIND = [
+    "/",
+    "/kb/jurisdictions/us-ny/",
+    "/kb/jurisdictions/us/",
+    "/kb/jurisdictions/intl/",
+    "/kb/jurisdictions/",
+    "/kb/compare/criminal_record_relief/",
+    "/compare/?j=US-NY,US-CA,US-TX&type=criminal_record_relief",
+    "/kb/statutes/",
+    "/screener/?jurisdiction=US-NY",
+    "/kb/downloads/",
+    "/methodology/",
+    "/kb/reference/fields/",
+    "/kb/reference/cli/",
+]
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(path, viewport=..., **context options) -> a page; checks like `page`."""
+    contexts = []
+
+    def make(url: str, viewport: dict = DESKTOP, **options):
+        context = browser.new_context(viewport=viewport, **options)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.errors = []  # type: ignore[attr-defined]
+        pg.outside = []  # type: ignore[attr-defined]
+        pg.on("console", lambda m: m.type == "error" and pg.errors.append(m.text))
+        pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
+
+        def route(r) -> None:
+            host = urlparse(r.request.url).hostname
+            if r.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+                r.continue_()
+            else:
+                pg.outside.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        pg.goto(url)
+        pg.wait_for_load_state("networkidle")
+        return pg
+
+    yield make
+    for context in contexts:
+        for pg in context.pages:
+            assert pg.outside == [], f"requests left 127.0.0.1: {pg.outside}"
+            assert pg.errors == [], f"console errors: {pg.errors}"
+        context.close()
+
+
+def test_state_page_answers_first(open_page, site_url: str) -> None:
+    for viewport in (DESKTOP, PHONE):
+        pg = open_page(site_url + "/kb/jurisdictions/us-ny/", viewport)
+        glance = pg.locator("table.kb-glance")
+        box = glance.bounding_box()
+        assert box is not None and box["y"] < viewport["height"] / 2, box
+        headers = glance.locator("thead th").all_inner_texts()
+        assert headers == ["Remedy", "Status", "Law", "Deadline", "Forum", "Burden", "Law as of"]
+        first = glance.locator("tbody tr").first
+        assert first.locator("th").inner_text() == "Criminal record relief"
+        assert first.locator(".kb-badge").inner_text() in (
+            "Available",
+            "Not available",
+            "Minors only",
+            "Undetermined",
+        )
+        # notes and sources are folded; the statute has its own anchor
+        assert pg.locator("details.kb-notes").count() >= 4
+        assert not pg.locator("details.kb-notes[open]").count()
+        assert not pg.locator("details.kb-notes ul.kb-sources").first.is_visible()
+        assert pg.locator("h3#us-ny-cpl-440-10").count() == 1
+        _shot(pg, f"ny-{viewport['width']}.png")
+
+
+def test_state_page_prints_in_four_letter_pages(open_page, site_url: str) -> None:
+    import re
+
+    pg = open_page(site_url + "/kb/jurisdictions/us-ny/")
+    pg.emulate_media(media="print")
+    assert not pg.locator(".md-sidebar--primary").is_visible()
+    assert not pg.locator("h2#notes").is_visible()
+    assert pg.locator("table.kb-glance").is_visible()
+    assert pg.locator("h3#us-ny-criminal-record-relief").is_visible()
+    pdf = pg.pdf(format="Letter", prefer_css_page_size=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "ny-print.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 4, pages
+
+
+def test_home_shows_navigation_and_screener(open_page, site_url: str) -> None:
+    pg = open_page(site_url + "/")
+    nav = pg.locator(".md-sidebar--primary")
+    assert nav.is_visible()
+    labels = nav.locator(".md-nav__link").all_inner_texts()
+    joined = " | ".join(labels)
+    assert "Screener" in joined and "For contributors" in joined
+    assert "Victim compensation" not in joined and "Protective order" not in joined
+    pg.locator("#kb-home-jurisdiction").select_option("US-TX")
+    pg.get_by_role("button", name="Open the screener").click()
+    pg.wait_for_url("**/screener/?jurisdiction=US-TX")
+    assert pg.locator("#kb-sc-jurisdiction").input_value() == "US-TX"
+
+
+def test_every_nav_page_has_content(open_page, site_url: str) -> None:
+    pg = open_page(site_url + "/")
+    hrefs = pg.eval_on_selector_all(
+        ".md-sidebar--primary a.md-nav__link[href]", "els => els.map(e => e.href)"
+    )
+    assert len(hrefs) >= 15
+    for href in dict.fromkeys(hrefs):
+        pg.goto(href)
+        text = pg.locator("article").inner_text()
+        assert "No records of this type yet" not in text, href
+        assert len(text) > 200, href
+
+
+@pytest.mark.parametrize("path", EVERY_KIND)
+def test_no_page_scrolls_sideways_on_a_phone(open_page, site_url: str, path: str) -> None:
+    pg = open_page(site_url + path, PHONE)
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], (path, width)
+
+
+def test_phone_map_tiles_and_wide_tables(open_page, site_url: str) -> None:
+    pg = open_page(site_url + "/", PHONE)
+    tile = pg.locator('svg.kb-map a[data-code="US-NY"] rect').bounding_box()
+    assert tile is not None and tile["width"] >= 44 and tile["height"] >= 44, tile
+    pg = open_page(site_url + "/compare/?j=US-NY,US-CA,US-TX&type=criminal_record_relief", PHONE)
+    wrap = pg.locator("#kb-compare-result")
+    wrap.locator("table").wait_for()
+    assert pg.evaluate("el => el.scrollWidth > el.clientWidth", wrap.element_handle())
+    assert pg.locator(".kb-scroll-hint").first.is_visible()
+    first = wrap.locator("tbody tr th").first
+    before = first.bounding_box()
+    wrap.evaluate("el => { el.scrollLeft = 300; }")
+    after = first.bounding_box()
+    assert before is not None and after is not None and abs(after["x"] - before["x"]) < 1
+    _shot(pg, "compare-390.png")
+
+
+def test_compare_picker_filters_as_you_type(open_page, site_url: str) -> None:
+    pg = open_page(site_url + "/compare/?j=US-NY,US-CA&type=criminal_record_relief")
+    table = pg.locator("#kb-compare-result table")
+    table.wait_for()
+    rows = table.locator("tbody th").all_inner_texts()
+    assert rows[:4] == ["Record", "Available", "Title", "Law"] and rows[-1] == "Last verified"
+    find = pg.locator("#kb-compare-find")
+    find.fill("tex")
+    visible = pg.locator(".kb-compare-controls label:not([hidden])").all_inner_texts()
+    assert [v.strip() for v in visible] == ["California", "New York", "Texas"] or (
+        "Texas" in " ".join(visible) and len(visible) <= 4
+    )
+    find.press("Enter")
+    assert pg.locator('input[name="j"][value="US-TX"]').is_checked()
+    assert table.locator("thead th").count() == 4 or pg.locator(
+        "#kb-compare-result table thead th"
+    ).count() == 4
+    assert "US-TX" in pg.url
+
+
+@pytest.mark.parametrize("how", ["button", "escape"])
+def test_quick_exit_replaces_the_page(browser, site_url: str, how: str) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    seen: list[str] = []
+
+    def neutral(route) -> None:  # never leaves the machine: answered here
+        seen.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<title>Weather</title>")
+
+    def local_only(route) -> None:
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            seen.append("BLOCKED " + route.request.url)
+            route.abort()
+
+    context.route("**/*", local_only)
+    context.route("https://www.weather.gov/**", neutral)
+    pg = context.new_page()
+    pg.goto(site_url + "/kb/jurisdictions/us-ny/")
+    pg.goto(site_url + "/screener/")
+    if how == "button":
+        pg.get_by_role("button", name="Quick exit").click()
+    else:
+        pg.keyboard.press("Escape")
+    pg.wait_for_url("https://www.weather.gov/**")
+    assert seen == ["https://www.weather.gov/"]
+    # replaced, not pushed: Back goes to the page before the screener, not to it
+    pg.go_back()
+    assert "/screener/" not in pg.url
+    context.close()
+
+
+def test_copy_citation_button(open_page, site_url: str) -> None:
+    pg = open_page(
+        site_url + "/kb/jurisdictions/us/",
+        permissions=["clipboard-read", "clipboard-write"],
+    )
+    heading = pg.locator("h3#us-18-usc-1595")
+    heading.scroll_into_view_if_needed()
+    button = pg.locator("h3#us-18-usc-1595 + p button.kb-copy")
+    assert button.is_visible()
+    button.click()
+    assert pg.evaluate("navigator.clipboard.readText()") == "18 U.S.C. § 1595"
+    assert button.get_attribute("data-copied") == "1"
+
+
+def test_dark_mode_follows_the_system_and_toggles(open_page, site_url: str) -> None:
+    pg = open_page(site_url + "/", color_scheme="dark")
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    assert pg.evaluate(scheme) == "slate"
+    pg.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    assert pg.evaluate(scheme) == "default"
+    pg = open_page(site_url + "/", color_scheme="light")
+    assert pg.evaluate(scheme) == "default"
+
+
+def test_built_site_is_light(built_site: Path) -> None:
+    assert not list(built_site.rglob("*.map"))
+    lunr = built_site / "assets" / "javascripts" / "lunr"
+    assert not [p.name for p in lunr.rglob("*.js")], "only English search: no language packs"
+    for js in (built_site / "assets" / "javascripts").rglob("*.js"):
+        assert b"sourceMappingURL" not in js.read_bytes(), js
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", EVERY_KIND)
+def test_axe_no_serious_violations(open_page, site_url: str, path: str, scheme: str) -> None:
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    pg = open_page(site_url + path, color_scheme=scheme)
+    result = axe_module.Axe().run(pg)
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
+        for v in result.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], bad

@@ -33,9 +33,7 @@ PAYLOADS = [
 
 def render(text: str) -> str:
     """Markdown as the site renders it (same extensions that matter for escaping)."""
-    return markdown.markdown(
-        text, extensions=["admonition", "attr_list", "tables", "toc"]
-    )
+    return markdown.markdown(text, extensions=["admonition", "attr_list", "tables", "toc"])
 
 
 class _Elements(HTMLParser):
