@@ -19,19 +19,9 @@ from typing import TYPE_CHECKING, Any
 from . import DISCLAIMER, query, screener
 from .corpus import Record
 from .jurisdictions import Jurisdiction
+from .provenance import law_as_of, remedy_status
 from .render import deadline, fmt, limitation
 from .site import STRUCTURED, field_value, h, link, md, safe_url
-
-try:
-    from .provenance import law_as_of, remedy_status
-except ImportError:  # until provenance lands on main: a local stand-in (delete after merge)
-
-    def remedy_status(data: dict) -> str:
-        return {True: "available", False: "none"}.get(data.get("available"), "undetermined")
-
-    def law_as_of(data: dict) -> str:
-        return "unknown"
-
 
 if TYPE_CHECKING:
     from .site import Site
@@ -40,6 +30,7 @@ if TYPE_CHECKING:
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "available": ("Available", "kb-yes"),
     "none": ("Not available", "kb-no"),
+    "minors only": ("Minors only", "kb-minors"),
     "minors_only": ("Minors only", "kb-minors"),
     "undetermined": ("Undetermined", "kb-unknown"),
 }
