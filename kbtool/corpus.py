@@ -41,6 +41,11 @@ class Corpus:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
         self._by_path: dict[Path, Record] = {}
+        # Whole-corpus readers (site, export) look the same ids up many times: each id's
+        # file is found once per corpus (find_record_path stats up to a few paths).
+        self._found: dict[tuple[str, tuple[str, ...]], tuple[str, Path] | None] = {}
+        self._listed: dict[str, list[Record]] = {}
+        self._shown: dict[Path, str] = {}
 
     @cached_property
     def registry(self) -> Registry:
@@ -79,18 +84,25 @@ class Corpus:
         return record
 
     def _display(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.kb.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        shown = self._shown.get(path)
+        if shown is None:
+            try:
+                shown = path.relative_to(self.kb.root).as_posix()
+            except ValueError:
+                shown = path.as_posix()
+            self._shown[path] = shown
+        return shown
 
     def get(self, record_id: str, kinds: tuple[str, ...] = KINDS) -> Record | None:
         """The record with this id, or None."""
-        try:
-            kind, path = self.kb.find_record_path(record_id, kinds)
-        except KeyError:
-            return None
-        return self._read(kind, path)
+        key = (record_id, kinds)
+        if key not in self._found:
+            try:
+                self._found[key] = self.kb.find_record_path(record_id, kinds)
+            except KeyError:
+                self._found[key] = None
+        found = self._found[key]
+        return None if found is None else self._read(*found)
 
     def of_jurisdiction(self, kind: str, jurisdiction: Jurisdiction) -> list[Record]:
         folder = self.kb.folder(kind) / jurisdiction.folder
@@ -104,7 +116,12 @@ class Corpus:
         return [self._read(kind, p) for p in sorted(folder.glob("*.yaml"))]
 
     def all(self, kind: str) -> list[Record]:
-        return [self._read(kind, p) for p in self.kb.record_files(kind)]
+        """Every record of a kind, in file order (listed and read once per corpus)."""
+        listed = self._listed.get(kind)
+        if listed is None:
+            listed = [self._read(kind, p) for p in self.kb.record_files(kind)]
+            self._listed[kind] = listed
+        return list(listed)
 
     def count_files(self) -> dict[str, dict[str, int]]:
         """Number of record files per jurisdiction folder and kind, without reading them."""

@@ -240,11 +240,15 @@ def license_text(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render(corpus: Corpus, output_format: str, exported_at: str) -> tuple[str, str | None, dict]:
-    """(export text, companion licence text or None, counts) for a format."""
+def render(
+    corpus: Corpus, output_format: str, exported_at: str, data: dict[str, list[dict]] | None = None
+) -> tuple[str, str | None, dict]:
+    """(export text, companion licence text or None, counts) for a format; `data` is
+    `collect(corpus)` when the caller already has it (the site renders every format)."""
     if output_format not in FORMATS:
         raise KBUsageError(f"unknown export format {output_format!r}; one of: {', '.join(FORMATS)}")
-    data = collect(corpus)
+    if data is None:
+        data = collect(corpus)
     counts = {k: len(v) for k, v in data.items()}
     if output_format == "json":
         return to_json(data, exported_at), None, counts

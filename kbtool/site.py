@@ -99,16 +99,13 @@ def md(value: Any) -> str:
     Python-Markdown honours backslash escapes for its syntax characters; `<`, `>`, `&`
     and quotes become entities (a backslash does not escape raw HTML).
     """
-    text = " ".join(str(value).split())
-    out = []
-    for ch in text:
-        if ch in "<>&\"'":
-            out.append(html.escape(ch, quote=True))
-        elif ch in "\\`*_{}[]()#+-!|":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
+    return " ".join(str(value).split()).translate(_MD_ESCAPES)
+
+
+# md()'s table: HTML characters as entities, Markdown syntax backslash-escaped.
+_MD_ESCAPES = {ord(ch): html.escape(ch, quote=True) for ch in "<>&\"'"} | {
+    ord(ch): "\\" + ch for ch in "\\`*_{}[]()#+-!|"
+}
 
 
 def safe_url(url: Any) -> str | None:
@@ -698,9 +695,12 @@ class Site:
             "csv": "One row per record, nested fields flattened; columns described in its "
             "licence file.",
         }
+        collected = exporter.collect(self.corpus)  # once for every format
         for kind in exporter.FORMATS:
             name = f"{DOWNLOAD_STEM}.{kind}"
-            text, companion, counts = exporter.render(self.corpus, kind, self.config.as_of)
+            text, companion, counts = exporter.render(
+                self.corpus, kind, self.config.as_of, data=collected
+            )
             files[f"downloads/{name}"] = text
             extra = ""
             if companion is not None:

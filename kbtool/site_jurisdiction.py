@@ -277,6 +277,14 @@ def federal_split(site: Site) -> tuple[list[Record], list[Record]]:
 
 
 def federal_box(site: Site) -> list[str]:
+    """The same box on every state page: built once per site."""
+    cached = site.__dict__.get("_federal_box")
+    if cached is None:
+        cached = site.__dict__["_federal_box"] = _federal_box(site)
+    return list(cached)
+
+
+def _federal_box(site: Site) -> list[str]:
     anyone, only = federal_split(site)
     if not anyone and not only:
         return []

@@ -468,9 +468,10 @@ def test_compare_picker_filters_as_you_type(open_page, site_url: str) -> None:
     )
     find.press("Enter")
     assert pg.locator('input[name="j"][value="US-TX"]').is_checked()
-    assert table.locator("thead th").count() == 4 or pg.locator(
-        "#kb-compare-result table thead th"
-    ).count() == 4
+    assert (
+        table.locator("thead th").count() == 4
+        or pg.locator("#kb-compare-result table thead th").count() == 4
+    )
     assert "US-TX" in pg.url
 
 
