@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format validate site install clean help browser readme bench
+.PHONY: serve test lint format validate site install clean help browser readme bench zensical
 
 help:
 	@echo "make serve     install, validate the data, build and serve the site on http://$(HOST):$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make site      build the static site into site/"
 	@echo "make readme    refresh the coverage numbers quoted in README.md"
 	@echo "make bench     run the benchmark (10,000 synthetic records)"
+	@echo "make zensical  build the site with Zensical instead of MkDocs"
 	@echo "make clean     remove generated files (.venv stays)"
 
 $(BIN)/python:
@@ -38,6 +39,13 @@ validate: $(STAMP)
 site: validate
 	$(BIN)/kbtool site
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+# The same pages built by Zensical (Material for MkDocs' successor) into site/.
+zensical: validate
+	$(BIN)/python -c 'import zensical' 2>/dev/null || $(BIN)/python -m pip install --quiet zensical
+	$(BIN)/kbtool site
+	$(BIN)/zensical build -f mkdocs.yml
+	@echo "built with Zensical into site/"
 
 serve: site
 	$(BIN)/kbtool index

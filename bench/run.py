@@ -8,7 +8,7 @@ validate, or that refer to one that does not, are left out. It is written to a
 temporary folder (removed afterwards unless --keep) and then, in one run:
 
 - the parse-only floor (libyaml loading the same files, in a fresh interpreter)
-  against `kbtool validate`;
+  against `kbtool validate` and `kbtool site` (with its peak memory);
 - a full `kbtool index --rebuild` against `kbtool index` after changing one record;
 - in-process query latency (p50/p95) of term, phrase, field-filter and snippet
   queries, on a searcher kept open (and, for reference, opened per query);
@@ -188,6 +188,19 @@ def wall(cmd: list[str], runs: int, env: dict[str, str], check: bool = True) -> 
     return {"median": statistics.median(times), "min": min(times), "runs": runs, "exit": code}
 
 
+def peak_rss_mb(cmd: list[str], env: dict[str, str]) -> float:
+    """Peak resident memory of one run of a command, in MB (a fresh child process)."""
+    probe = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *cmd], env=env, capture_output=True, text=True, check=True
+    )
+    return int(done.stdout.strip() or 0) / 1024
+
+
 def timed(cmd: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -311,6 +324,9 @@ def measure(kb: KB, tmp: Path, args: argparse.Namespace) -> dict:
     r: dict = {}
     r["parse_floor"] = wall([sys.executable, "-c", floor_script, str(kb.root)], heavy, env)
     r["validate"] = wall([*kbtool, "validate"], heavy, env, check=False)
+    site = [*kbtool, "site", "--out", str(tmp / "site-pages")]
+    r["site"] = wall(site, heavy, env)
+    r["site"]["peak_rss_mb"] = peak_rss_mb(site, env)
     r["interpreter_floor"] = wall([sys.executable, "-c", "import click, yaml"], args.runs, env)
     r["remedies_ny"] = wall([*kbtool, "remedies", "NY"], args.runs, env)
     real = [*kbtool_command(), "--root", str(REPO), "remedies", "NY"]
@@ -368,6 +384,14 @@ def report(r: dict) -> str:
             f"{va / pf:.2f}x",
             "≤ 3x",
             va / pf <= 3,
+        ),
+        row(
+            f"`kbtool site` (peak {r['site']['peak_rss_mb']:.0f} MB)",
+            r["site"]["median"],
+            "parse floor",
+            f"{r['site']['median'] / pf:.2f}x",
+            "≤ 2x",
+            r["site"]["median"] / pf <= 2,
         ),
         row("`kbtool index --rebuild` (full build)", full),
         row(

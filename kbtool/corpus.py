@@ -63,18 +63,26 @@ class Corpus:
 
     def type_rank(self, remedy_type: object) -> int:
         """Position of a remedy type in the vocabulary (display order); unknown types last."""
-        types = list(self.remedy_types)
-        return types.index(remedy_type) if remedy_type in types else len(types)
+        ranks = self._type_ranks
+        return ranks.get(remedy_type, len(ranks)) if isinstance(remedy_type, str) else len(ranks)
+
+    @cached_property
+    def _type_ranks(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.remedy_types)}
 
     def type_label(self, remedy_type: str) -> str:
         entry = self.remedy_types.get(remedy_type) or {}
         return str(entry.get("label") or remedy_type.replace("_", " ").capitalize())
 
-    def _read(self, kind: str, path: Path) -> Record:
+    def _read(self, kind: str, path: Path, listed: bool = False) -> Record:
         cached = self._by_path.get(path)
         if cached is not None:
             return cached
-        loaded = load_file(path, self._display(path), root=self.kb.root)  # links out: refused
+        # Links out are refused. A file that `record_files` listed sits in a folder already
+        # checked to be inside the knowledge base: unless it is itself a link, it is inside
+        # too, and the loader need not resolve its path again.
+        inside = listed and not path.is_symlink()
+        loaded = load_file(path, self._display(path), root=None if inside else self.kb.root)
         if not loaded.ok or not isinstance(loaded.data, dict):  # e.g. hidden characters
             errors = [f for f in loaded.findings if f.severity == "error"]
             first = errors[0].format() if errors else str(path)
@@ -119,7 +127,7 @@ class Corpus:
         """Every record of a kind, in file order (listed and read once per corpus)."""
         listed = self._listed.get(kind)
         if listed is None:
-            listed = [self._read(kind, p) for p in self.kb.record_files(kind)]
+            listed = [self._read(kind, p, listed=True) for p in self.kb.record_files(kind)]
             self._listed[kind] = listed
         return list(listed)
 

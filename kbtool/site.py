@@ -99,13 +99,12 @@ def md(value: Any) -> str:
     Python-Markdown honours backslash escapes for its syntax characters; `<`, `>`, `&`
     and quotes become entities (a backslash does not escape raw HTML).
     """
-    return " ".join(str(value).split()).translate(_MD_ESCAPES)
+    # Markdown syntax first (a backslash is no HTML), then HTML characters as entities
+    # (so the `#` of `&#x27;` is not escaped): the same as escaping each character.
+    return html.escape(_MD_SYNTAX.sub(r"\\\g<0>", " ".join(str(value).split())), quote=True)
 
 
-# md()'s table: HTML characters as entities, Markdown syntax backslash-escaped.
-_MD_ESCAPES = {ord(ch): html.escape(ch, quote=True) for ch in "<>&\"'"} | {
-    ord(ch): "\\" + ch for ch in "\\`*_{}[]()#+-!|"
-}
+_MD_SYNTAX = re.compile(r"[\\`*_{}\[\]()#+\-!|]")
 
 
 def safe_url(url: Any) -> str | None:

@@ -353,3 +353,41 @@ def test_compare_data_has_the_rows_of_kbtool_compare() -> None:
             item = next(r for r in data["remedies"] if r["id"] == col["record"])
             for row in table["rows"]:
                 assert item["display"][row["field"]] == row["display"][col_i], row["field"]
+
+
+def test_md_escapes_each_character_as_before() -> None:
+    """md() escapes as if character by character (it is written for speed)."""
+    import html
+    import random
+
+    def one_by_one(value: str) -> str:
+        out = []
+        for ch in " ".join(value.split()):
+            if ch in "<>&\"'":
+                out.append(html.escape(ch, quote=True))
+            elif ch in "\\`*_{}[]()#+-!|":
+                out.append("\\" + ch)
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    rng = random.Random(15)
+    alphabet = "<>&\"'\\`*_{}[]()#+-!|;x é\n\t"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        assert md(text) == one_by_one(text), text
+
+
+def test_whole_corpus_read_still_refuses_links_out(tmp_path: Path, fixture_kb: Path) -> None:
+    """Corpus.all skips re-resolving listed regular files, never a link."""
+    from kbtool.kb import KBError
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("id: us-ny-link\n", "utf-8")
+    (fixture_kb / "remedies/us-ny/us-ny-link.yaml").symlink_to(outside / "secret.yaml")
+    with pytest.raises(KBError, match="symlink-outside"):
+        Corpus(KB(fixture_kb)).all("remedy")
+    corpus = Corpus(KB(fixture_kb))
+    assert corpus.get("us-ny-civil-action") is not None  # lookups by id: unchanged
+    assert corpus.all("statute") and corpus.get("us-ny-nothing") is None
