@@ -468,7 +468,7 @@ class Site:
                 )
                 block = r.data.get(structured[0]) if structured else None
                 cells = [
-                    f'<a href="../../jurisdictions/{h(j.folder)}/">{h(j.name)}</a>',
+                    f'<a href="../../jurisdictions/{h(j.folder)}/#{h(r.id)}">{h(j.name)}</a>',
                     h(
                         {True: "yes", False: "no", "unknown": "undetermined"}.get(
                             r.data.get("available"), ""
