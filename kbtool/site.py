@@ -779,7 +779,7 @@ class Site:
         from .site_compare import add_compare_rows
 
         data = add_compare_rows(self, data)  # the rows of `kbtool compare`
-        text = json.dumps(data, ensure_ascii=True, sort_keys=False)
+        text = json.dumps(data, ensure_ascii=True, sort_keys=False, separators=(",", ":"))
         # JSON inside <script>: `</` and `<!--` must not appear raw
         text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
         return f"window.KB_DATA = {text};\n"

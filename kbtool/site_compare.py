@@ -68,4 +68,6 @@ def add_compare_rows(site: Site, data: dict) -> dict:
         if record is not None:
             t = str(record.data.get("remedy_type"))
             item["display"] = record_display(site, record, structured.get(t, ("", [])))
+            for key in ("title", "available", "law", "fields", "last_verified", "verification"):
+                item.pop(key, None)  # all in `display`, as the page shows them
     return data

@@ -329,7 +329,7 @@ def test_no_empty_comparison_page_and_nav_matches(fixture_kb: Path) -> None:
 def test_data_as_of_is_the_latest_verification_date(fixture_kb: Path) -> None:
     pages = generate(Corpus(KB(fixture_kb)), SiteConfig())
     assert "Data as of <strong>2026-11-01</strong>" in pages["fragments/home.md"]
-    assert '"as_of": "2026-11-01"' in pages["data/compare-data.js"]
+    assert '"as_of":"2026-11-01"' in pages["data/compare-data.js"]
     assert "data as of **2026\\-11\\-01**" in pages["downloads.md"]
 
 
