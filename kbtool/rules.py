@@ -430,6 +430,15 @@ def check_provenance(
             )
         )
     absence = data.get("absence")
+    if absence is not None and data.get("available") is not False:
+        out.append(
+            ctx.finding(
+                ("absence",),
+                "absence-not-false",
+                "an absence finding belongs only to a record that says `available: false`; "
+                "remove it, or set available to false if the source settles it",
+            )
+        )
     if (
         isinstance(absence, dict)
         and isinstance(absence.get("source"), str)
