@@ -290,7 +290,10 @@ def test_screen_json(run) -> None:
     assert ["Burden of proof", "not specified in the law"] in vacatur["establish"]
     federal = data["results"][2]
     assert federal["deadline"] == {"earliest": "2024-01-01", "latest": "2024-01-01"}
-    assert federal["law"][0]["url"] == "https://www.law.cornell.edu/uscode/text/18/1595"
+    assert federal["law"][0]["url"] == (
+        "https://uscode.house.gov/view.xhtml?req=granuleid:USC-prelim-title18-section1595"
+        "&num=0&edition=prelim"
+    )
 
 
 def test_screen_federal_record(run) -> None:
