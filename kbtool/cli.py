@@ -733,7 +733,13 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
     type=_screen_choice("RECORD_KINDS"),
     help="Kind of record (dismissed: charge dismissed; juvenile: juvenile adjudication).",
 )
-@click.option("--offense", type=_screen_choice("OFFENSE_CATEGORIES"), help="Offense category.")
+@click.option(
+    "--offense",
+    metavar="NAME",
+    help="Offense category (prostitution, loitering, drug_possession, theft, fraud, weapons, "
+    "violent_felony, immigration, other) or a common charge name (shoplifting, "
+    "solicitation, trespass...): the category used is shown.",
+)
 @click.option("--offense-date", type=_DATE, metavar="YYYY-MM-DD", help="Date of the offense.")
 @click.option(
     "--convicted", type=_DATE, metavar="YYYY-MM-DD", help="Date of the conviction or disposition."
@@ -748,7 +754,21 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option(
     "--trafficking", type=_screen_choice("TRAFFICKING_KINDS"), help="Kind of trafficking."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option(
+    "--immigration-status",
+    type=_screen_choice("IMMIGRATION_STATUSES"),
+    help="The client's status (lpr: lawful permanent resident); immigration relief is for "
+    "noncitizens only.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "memo"]),
+    default="text",
+    show_default=True,
+    help="memo: a Markdown memo for the case file.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.pass_context
 @_errors_to_click
 def screen(
@@ -761,6 +781,8 @@ def screen(
     exited: Any,
     age: int | None,
     trafficking: str | None,
+    immigration_status: str | None,
+    output_format: str,
     as_json: bool,
 ) -> None:
     """Which remedies to look at for a client's record, what each requires, and by when.
@@ -771,18 +793,30 @@ def screen(
     available`, with the reasons, deadlines computed from the dates given, what must be
     established, where to file, the law and the record's verification date. Only
     --jurisdiction is required; every missing input makes answers less certain, never
-    wrong. KBTOOL_TODAY fixes "today".
+    wrong. A remedy whose deadline has passed is `time-barred`. Dates after today, or a
+    conviction before the offense, are refused. KBTOOL_TODAY fixes "today".
 
     \b
     Examples:
       kbtool screen -j NY --record conviction --offense prostitution \\
         --convicted 2012-05-01 --exited 2014-01-01
       kbtool screen -j MO --record juvenile --offense prostitution --age 17 --json
+      kbtool screen -j NY --offense shoplifting --immigration-status citizen --format memo
     """
     from .corpus import Corpus
     from .render import screen_text
     from .rules import today
-    from .screener import ScreenInput, screen_corpus
+    from .screener import OFFENSE_CATEGORIES, ScreenInput, memo, resolve_offense, screen_corpus
+
+    offense_entered = offense
+    if offense is not None:
+        offense = resolve_offense(offense)
+        if offense is None:
+            raise UsageFailure(
+                f"unknown offense {offense_entered!r}: give a category ("
+                + ", ".join(f"{k}: {v}" for k, v in OFFENSE_CATEGORIES.items())
+                + ") or a common charge name such as shoplifting, solicitation, trespass"
+            )
 
     def day(value: Any) -> Any:
         return value.date() if value is not None else None
@@ -796,11 +830,15 @@ def screen(
         exited=day(exited),
         age=age,
         trafficking=trafficking,
+        immigration_status=immigration_status,
     )
     corpus = Corpus(_kb(ctx))
-    answer = screen_corpus(corpus, query, today())
-    if as_json:
+    answer = screen_corpus(corpus, query, today(), offense_entered)
+    if as_json or output_format == "json":
         _print_json(answer)
+    elif output_format == "memo":
+        types = {t: corpus.type_label(t) for t in corpus.remedy_types}
+        click.echo(memo(answer, types), nl=False)
     else:
         click.echo(screen_text(answer, corpus.type_label))
 
