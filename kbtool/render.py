@@ -474,8 +474,8 @@ def screen_text(data: dict, type_label) -> str:
                 extra.append("law: " + "; ".join(x["citation"] for x in r["law"]))
             if extra:
                 lines.extend(_wrap(" · ".join(extra), " " * 25))
+    lines.append("")
     if in_words:
-        lines.append("")
         lines.append("* Its conditions are described in words only: read the eligibility.")
     lines.append("Key: + met · x rules it out · ? unknown · ! note")
     for _heading, items in groups:

@@ -69,21 +69,66 @@
     return v === undefined ? null : v;
   }
 
+  function normalizeWords(text) {
+    return String(text).toLowerCase().replace(/[-_\s]+/g, " ").trim().replace(/\.+$/, "").trim();
+  }
+
+  function resolveOffense(rules, text) {
+    if (typeof text !== "string") return null;
+    var words = normalizeWords(text), found = null;
+    Object.keys(rules.offense_categories).forEach(function (k) {
+      if (found === null && (words === normalizeWords(k) || words === normalizeWords(rules.offense_categories[k]))) found = k;
+    });
+    if (found !== null) return found;
+    Object.keys(rules.offense_aliases).forEach(function (name) {
+      if (found === null && words === normalizeWords(name)) found = rules.offense_aliases[name];
+    });
+    return found;
+  }
+
+  function containsWords(remedy, field, words) {
+    var v = getPath(remedy, field);
+    return typeof v === "string" && v.toLowerCase().indexOf(words.toLowerCase()) !== -1 ? v : null;
+  }
+
   // --- the evaluator ----------------------------------------------------------------------
 
-  function normalizeInput(raw) {
+  function normalizeInput(raw, rules) {
     function text(k) { var v = raw[k]; return v === undefined || v === null || v === "" ? null : String(v); }
     var age = raw.age;
+    var offense = text("offense");
     return {
       jurisdiction: String(raw.jurisdiction),
       record: text("record"),
-      offense: text("offense"),
+      offense: offense === null ? null : (resolveOffense(rules, offense) || offense),
       offense_date: text("offense_date"),
       convicted: text("convicted"),
       exited: text("exited"),
       age: age === undefined || age === null || age === "" ? null : parseInt(age, 10),
-      trafficking: text("trafficking")
+      trafficking: text("trafficking"),
+      immigration_status: text("immigration_status")
     };
+  }
+
+  /* checkInput(input, today[, rules]): the same refusals as kbtool.screener.check_input(). */
+  function checkInput(input, today, rules) {
+    rules = rules || window.KB_SCREENER_RULES;
+    var q = normalizeInput(input, rules);
+    var out = [];
+    function add(code, params) { out.push({ code: code, effect: "refused", text: fill(rules.input_errors[code], params) }); }
+    Object.keys(rules.date_fields).forEach(function (name) {
+      if (q[name] !== null && q[name] > today) add("future_date", { field: rules.date_fields[name], date: q[name], today: today });
+    });
+    if (q.convicted !== null && q.offense_date !== null && q.convicted < q.offense_date) {
+      add("convicted_before_offense", { convicted: q.convicted, offense_date: q.offense_date });
+    }
+    return out;
+  }
+
+  function recordReliefMaxAge(rules, rr) {
+    if (isWhole(rr.max_age_at_offense)) return rr.max_age_at_offense;
+    var appliesTo = key(rr.applies_to, rules.applies_to_max_age);
+    return appliesTo ? rules.applies_to_max_age[appliesTo] : null;
   }
 
   function deadlineWindow(rules, years, runsFrom, q) {
@@ -127,8 +172,11 @@
       return null;
     }
     var earliest = w[0], latest = w[1];
-    if (today > latest) add("deadline_passed", { years: numberText(years), event: event, date: latest });
-    else if (today <= earliest) add("deadline_open", { years: numberText(years), event: event, date: earliest });
+    if (today > latest) {
+      add("deadline_passed", { years: numberText(years), event: event, date: latest });
+      if (hasText(limit.text)) add("deadline_exception_to_check", { text: limit.text });
+      else add("deadline_no_exception_coded", {});
+    } else if (today <= earliest) add("deadline_open", { years: numberText(years), event: event, date: earliest });
     else add("deadline_may_have_passed", { years: numberText(years), event: event, earliest: earliest, latest: latest });
     return { earliest: earliest, latest: latest };
   }
@@ -165,7 +213,7 @@
       else if (kinds.indexOf(asked) !== -1) add("trafficking_type_covered", { covered: covered });
       else add("trafficking_type_not_covered", { covered: covered, trafficking: asked });
     }
-    screenAge(rr.max_age_at_offense, q, add);
+    screenAge(recordReliefMaxAge(rules, rr), q, add);
     var limit = isObject(rr.time_limit) ? rr.time_limit : {};
     var rule = key(limit.rule, rules.time_limit_rules) || "unknown";
     var deadline = null;
@@ -185,9 +233,50 @@
     if (q.exited === null) { add("exit_date_not_given", { years: years }); return null; }
     var end = iso(addMonths(parseDate(q.exited), yearsToMonths(period)));
     if (today <= end) add("limitation_open", { years: years, date: end });
-    else if (hasText(ca.tolling) || q.age === null || q.age < 18) add("limitation_may_be_tolled", { years: years, date: end });
-    else add("limitation_passed", { years: years, date: end });
+    else if (q.age === null || q.age < 18) add("limitation_may_be_tolled", { years: years, date: end });
+    else {
+      add("limitation_passed", { years: years, date: end });
+      if (hasText(ca.tolling)) add("tolling_may_help", { tolling: ca.tolling });
+      else add("no_tolling_coded", {});
+    }
     return { earliest: end, latest: end };
+  }
+
+  function minorVictimsOnly(rules, remedy) {
+    return rules.minor_victim_words.some(function (fw) { return containsWords(remedy, fw[0], fw[1]) !== null; });
+  }
+
+  function screenVictimAge(q, add) {
+    if (q.age === null) add("victim_age_not_given", {});
+    else if (q.age <= 17) add("victim_age_within_limit", { age: q.age });
+    else add("victim_age_over_limit", { age: q.age });
+  }
+
+  function screenStage(rules, stage, q, add) {
+    if (q.record === null || stage.open_kinds.indexOf(q.record) !== -1) add(stage.open, {});
+    else add(stage.closed, { record: rules.record_kinds[q.record].plural });
+  }
+
+  function screenImmigration(rules, remedy, q, add) {
+    var status = q.immigration_status;
+    if (status === null || status === "unknown") { add("immigration_status_not_given", {}); return; }
+    if (status === "citizen") { add("immigration_citizen", {}); return; }
+    if (status === "noncitizen") { add("immigration_noncitizen", { status: rules.immigration_statuses[status] }); return; }
+    for (var i = 0; i < rules.lpr_ruled_out_by.length; i++) {
+      var fw = rules.lpr_ruled_out_by[i];
+      var text = containsWords(remedy, fw[0], fw[1]);
+      if (text !== null) { add("immigration_lpr_has_it", { field: fw[0].replace(/_/g, " "), quote: text }); return; }
+    }
+    add("immigration_lpr_unsettled", {});
+  }
+
+  function verdictOf(rules, reasons) {
+    var verdict = rules.verdicts[0];
+    reasons.forEach(function (r) {
+      var cap = rules.effects[r.effect];
+      if (rules.verdicts.indexOf(cap) > rules.verdicts.indexOf(verdict)) verdict = cap;
+    });
+    return verdict;
   }
 
   function details(rules, remedy, section) {
@@ -196,6 +285,7 @@
       var label = row[0], path = row[1], kind = row[2];
       var v = getPath(remedy, path);
       if (v === null || v === "" || (Array.isArray(v) && v.length === 0)) return;
+      if (out.some(function (pair) { return pair[0] === label; })) return;
       var field = path.split(".").pop();
       out.push([label, kind === "text" && typeof v === "string" ? v : valueText(rules, field, v)]);
     });
@@ -209,33 +299,38 @@
   }
 
   function screenOne(rules, remedy, q, today) {
-    var reasons = [];
+    var reasons = [], summary = null;
     function add(code, params) {
       var spec = rules.reasons[code];
       reasons.push({ code: code, effect: spec.effect, text: fill(spec.text, params) });
+      if (summary === null && hasOwn.call(rules.deadline_summary, code)) summary = fill(rules.deadline_summary[code], params);
     }
     var type = String(remedy.remedy_type || "");
     var typeRule = hasOwn.call(rules.type_rules, type) ? rules.type_rules[type] : rules.default_type_rule;
     var federal = remedy.jurisdiction === rules.federal && q.jurisdiction !== rules.federal;
-    var deadline = null;
+    var deadline = null, minorsOnly = false;
     var stop = rules.availability[tristateKey(remedy.available)];
     if (federal && typeRule.federal_only) add("federal_offenses_only", { jurisdiction: q.jurisdiction });
     else if (stop !== null) add(stop, { last_verified: remedy.last_verified || "unknown" });
     else {
+      var stage = typeRule.stage && hasOwn.call(rules.stages, typeRule.stage) ? rules.stages[typeRule.stage] : null;
+      if (stage !== null) screenStage(rules, stage, q, add);
       if (typeRule.screen === "record_relief") deadline = screenRecordRelief(rules, remedy, q, today, add);
       else if (typeRule.screen === "civil_action") deadline = screenCivilAction(rules, remedy, q, today, add);
-      else if (typeRule.screen === "pending_charge") {
-        if (q.record === null || rules.pending_kinds.indexOf(q.record) !== -1) add("pending_charge_only", {});
-        else add("not_for_closed_case", { record: rules.record_kinds[q.record].plural });
-      }
       screenAge(typeRule.max_age_at_offense, q, add);
-      if (typeRule.in_words) add("eligibility_in_words", {});
+      if (typeRule.screen === "civil_action" && minorVictimsOnly(rules, remedy)) {
+        screenVictimAge(q, add);
+        minorsOnly = true;
+      }
+      if (typeRule.immigration) screenImmigration(rules, remedy, q, add);
+      var sofar = verdictOf(rules, reasons);
+      if (typeRule.in_words && (sofar === rules.verdicts[0] || sofar === rules.verdicts[1])) add("eligibility_in_words", {});
     }
-    var verdict = rules.verdicts[0];
-    reasons.forEach(function (r) {
-      var cap = rules.effects[r.effect];
-      if (rules.verdicts.indexOf(cap) > rules.verdicts.indexOf(verdict)) verdict = cap;
+    var rr = isObject(remedy.record_relief) ? remedy.record_relief : {};
+    [typeRule.max_age_at_offense, recordReliefMaxAge(rules, rr)].forEach(function (a) {
+      if (isWhole(a) && a < 18) minorsOnly = true;
     });
+    var verdict = verdictOf(rules, reasons);
     return {
       id: String(remedy.id || ""),
       jurisdiction: String(remedy.jurisdiction || ""),
@@ -246,6 +341,8 @@
       verdict: verdict,
       reasons: reasons,
       deadline: deadline,
+      deadline_summary: summary,
+      minors_only: minorsOnly,
       establish: details(rules, remedy, "establish"),
       procedure: details(rules, remedy, "procedure"),
       law: law(remedy),
@@ -257,12 +354,89 @@
   /* screen(remedies, input, today[, rules]): the same answer as kbtool.screener.screen(). */
   function screen(remedies, input, today, rules) {
     rules = rules || window.KB_SCREENER_RULES;
-    var q = normalizeInput(input);
+    var q = normalizeInput(input, rules);
     var own = remedies.filter(function (r) { return r.jurisdiction === q.jurisdiction; });
     var fed = q.jurisdiction !== rules.federal
       ? remedies.filter(function (r) { return r.jurisdiction === rules.federal; })
       : [];
-    return own.concat(fed).map(function (r) { return screenOne(rules, r, q, today); });
+    var results = own.concat(fed).map(function (r) { return screenOne(rules, r, q, today); });
+    // within each, relief only for those under 18 at the time comes after the rest (stable)
+    return results.map(function (r, i) { return [r, i]; }).sort(function (a, b) {
+      return (a[0].federal - b[0].federal) || (a[0].minors_only - b[0].minors_only) || (a[1] - b[1]);
+    }).map(function (p) { return p[0]; });
+  }
+
+  // --- the memo: the same Markdown as kbtool.screener.memo() ----------------------------------
+
+  function md(text) {
+    return String(text).split(/\s+/).filter(function (w) { return w !== ""; }).join(" ")
+      .replace(/([\\`*_\[\]<>|#&])/g, "\\$1");
+  }
+  var SAFE_URL = /^https?:\/\/[^\s\/@"'<>`]+(\/[^\s"'<>`]*)?$/;
+
+  function memoValue(rules, name, answer) {
+    var v = answer.input[name];
+    if (v === null || v === undefined || v === "") return rules.memo.not_given;
+    var tables = {
+      record: {}, offense: rules.offense_categories, trafficking: rules.trafficking_kinds,
+      immigration_status: rules.immigration_statuses
+    };
+    Object.keys(rules.record_kinds).forEach(function (k) { tables.record[k] = rules.record_kinds[k].label; });
+    var text = hasOwn.call(tables, name) ? (hasOwn.call(tables[name], v) ? tables[name][v] : String(v)) : String(v);
+    var entered = answer.offense_entered;
+    if (name === "offense" && entered && normalizeWords(entered) !== normalizeWords(text) && normalizeWords(entered) !== normalizeWords(v)) {
+      return fill(rules.memo.counted_as, { entered: entered, category: text });
+    }
+    return text;
+  }
+
+  function verifiedText(rules, r) {
+    var date = r.last_verified || "unknown";
+    if (r.verification === "unverified") return "Checked " + date + ", not verified against a source.";
+    return "Verified " + date + " (" + valueText(rules, "verification", r.verification) + ").";
+  }
+
+  function lawText(rules, r, link) {
+    var parts = r.law.map(function (ref) {
+      if (link && typeof ref.url === "string" && SAFE_URL.test(ref.url)) return md(ref.citation) + " (<" + ref.url + ">)";
+      return md(ref.citation);
+    });
+    return parts.length ? parts.join("; ") : rules.memo.none;
+  }
+
+  /* memo(answer, types[, rules]): the screener's answer as a Markdown memo. */
+  function memo(answer, types, rules) {
+    rules = rules || window.KB_SCREENER_RULES;
+    var m = rules.memo, j = answer.jurisdiction;
+    var place = j.name + " (" + j.code + ")";
+    var out = ["# " + md(fill(m.title, { jurisdiction: place })), "", md(fill(m.intro, { as_of: answer.as_of })), "",
+      "## " + m.facts, "", "- Jurisdiction of the record: " + md(place)];
+    rules.memo_fields.forEach(function (f) { out.push("- " + f[1] + ": " + md(memoValue(rules, f[0], answer))); });
+    out.push("", "## " + m.summary, "", "| Remedy | Verdict | Deadline | Law |", "| --- | --- | --- | --- |");
+    answer.results.forEach(function (r) {
+      var cells = [r.title, r.verdict, r.deadline_summary || "-"];
+      out.push("| " + cells.map(md).join(" | ") + " | " + lawText(rules, r, false) + " |");
+    });
+    out.push("", "## " + m.remedies);
+    answer.results.forEach(function (r, i) {
+      var kind = types[r.remedy_type] || r.remedy_type.replace(/_/g, " ");
+      out.push("", "### " + (i + 1) + ". " + md(r.title), "");
+      out.push("- Verdict: **" + md(r.verdict) + "**");
+      out.push("- Type: " + md(kind) + "; id: " + md(r.id));
+      out.push("- " + m.law + ": " + lawText(rules, r, true));
+      out.push("- " + md(verifiedText(rules, r)));
+      out.push("", m.reasons + ":", "");
+      r.reasons.forEach(function (x) { out.push("- " + rules.marks[x.effect] + " " + md(x.text)); });
+      if (r.verdict !== "not available") {
+        [[m.requirements, r.establish], [m.procedure, r.procedure]].forEach(function (sec) {
+          if (!sec[1].length) return;
+          out.push("", sec[0] + ":", "");
+          sec[1].forEach(function (pair) { out.push("- " + md(pair[0]) + ": " + md(pair[1])); });
+        });
+      }
+    });
+    out.push("", "---", "", md(answer.disclaimer), "");
+    return out.join("\n");
   }
 
   function todayIso() {
@@ -270,7 +444,7 @@
     return iso({ y: d.getFullYear(), m: d.getMonth() + 1, d: d.getDate() });
   }
 
-  window.KBScreener = { screen: screen, today: todayIso };
+  window.KBScreener = { screen: screen, today: todayIso, checkInput: checkInput, memo: memo, resolveOffense: resolveOffense };
 
   // --- the page -----------------------------------------------------------------------------
 
