@@ -447,8 +447,9 @@ def screen_text(data: dict, type_label) -> str:
     groups = _screen_groups(data)
     numbers: dict[int, int] = {}
     in_words = False
+    own = any(not r["federal"] for r in results)
     for heading, items in groups:
-        if not items and heading != j["name"]:
+        if not items and (heading != j["name"] or own):
             continue
         lines.append("")
         lines.append(heading)

@@ -604,6 +604,7 @@ SCREEN_FIELDS = [
     "available",
     "legal_basis",
     "eligibility",
+    "effect",
     "evidence",
     "time_limits",
     "procedure",

@@ -191,6 +191,7 @@ def test_site_export_holds_everything_the_evaluator_reads() -> None:
                 "exited": "2014-01-01",
                 "age": 17,
                 "trafficking": "sex",
+                "immigration_status": "lpr",
             },
         ):
             query = ScreenInput.from_dict(given)

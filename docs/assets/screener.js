@@ -444,7 +444,24 @@
     return iso({ y: d.getFullYear(), m: d.getMonth() + 1, d: d.getDate() });
   }
 
-  window.KBScreener = { screen: screen, today: todayIso, checkInput: checkInput, memo: memo, resolveOffense: resolveOffense };
+  /* answer(...): what `kbtool screen --format json` prints, for the memo. */
+  function answer(remedies, raw, today, jurisdiction, rules) {
+    rules = rules || window.KB_SCREENER_RULES;
+    var q = normalizeInput(raw, rules);
+    return {
+      as_of: today,
+      jurisdiction: jurisdiction,
+      input: q,
+      offense_entered: raw.offense === undefined || raw.offense === null || raw.offense === "" ? null : String(raw.offense),
+      results: screen(remedies, raw, today, rules),
+      disclaimer: rules.disclaimer
+    };
+  }
+
+  window.KBScreener = {
+    screen: screen, today: todayIso, checkInput: checkInput, memo: memo, answer: answer,
+    resolveOffense: resolveOffense
+  };
 
   // --- the page -----------------------------------------------------------------------------
 
@@ -461,10 +478,10 @@
     return typeof url === "string" && /^https?:\/\/[^\s\/@"'<>`]+(\/[^\s"'<>`]*)?$/.test(url) ? url : null;
   }
 
-  var MARKS = { ok: "+", rules_out: "\u2717", uncertain: "?", caution: "!" };
-  var EFFECT_LABELS = { ok: "met", rules_out: "rules it out", uncertain: "unknown", caution: "note" };
-  var VERDICT_CLASS = { "likely available": "kb-sc-likely", "possibly available": "kb-sc-possibly", "not available": "kb-sc-not" };
-  var FIELDS = ["jurisdiction", "record", "offense", "offense_date", "convicted", "exited", "age", "trafficking"];
+  var MARKS = { ok: "+", rules_out: "\u2717", time_bars: "\u2717", uncertain: "?", caution: "!" };
+  var EFFECT_LABELS = { ok: "met", rules_out: "rules it out", time_bars: "time-barred", uncertain: "unknown", caution: "note" };
+  var VERDICT_CLASS = { "likely available": "kb-sc-likely", "possibly available": "kb-sc-possibly", "time-barred": "kb-sc-barred", "not available": "kb-sc-not" };
+  var FIELDS = ["jurisdiction", "record", "offense", "offense_date", "convicted", "exited", "age", "trafficking", "immigration_status"];
 
   function select(name, label, options, blank) {
     var s = el("select", { name: name, id: "kb-sc-" + name });
@@ -478,11 +495,13 @@
     return el("p", {}, [el("label", { "for": "kb-sc-" + name }, [label]), " ", el("input", attrs)]);
   }
 
-  function resultCard(r, data) {
-    var card = el("article", { "class": "kb-sc-result " + (VERDICT_CLASS[r.verdict] || ""), "data-id": r.id });
-    card.appendChild(el("h3", {}, [r.title]));
+  function inWords(r) { return r.reasons.some(function (x) { return x.code === "eligibility_in_words"; }); }
+
+  function resultCard(r, data, n) {
+    var card = el("article", { "class": "kb-sc-result " + (VERDICT_CLASS[r.verdict] || ""), "data-id": r.id, id: "kb-sc-r" + n });
+    card.appendChild(el("h3", {}, [n + ". " + r.title]));
     card.appendChild(el("p", { "class": "kb-sc-verdict" }, [
-      el("span", { "class": "kb-badge kb-sc-badge" }, [r.verdict]), " ",
+      el("span", { "class": "kb-badge kb-sc-badge" }, [r.verdict]), inWords(r) ? el("span", { "class": "kb-sc-star", title: "conditions in words only" }, ["*"]) : null, " ",
       (data.types[r.remedy_type] || r.remedy_type), " \u00b7 ", el("code", {}, [r.id])
     ]));
     if (r.law.length) {
@@ -496,6 +515,7 @@
     }
     var list = el("ul", { "class": "kb-sc-reasons" });
     r.reasons.forEach(function (x) {
+      if (x.code === "eligibility_in_words") return;  // said once, under the summary
       list.appendChild(el("li", { "class": "kb-sc-" + x.effect, "data-code": x.code }, [
         el("span", { "class": "kb-sc-mark", title: EFFECT_LABELS[x.effect] || x.effect, "aria-label": EFFECT_LABELS[x.effect] || x.effect }, [MARKS[x.effect] || "-"]),
         " ", x.text
@@ -532,6 +552,7 @@
     form.appendChild(input("exited", "Date the client left the trafficking situation", "date"));
     form.appendChild(input("age", "Age at the time of the offense", "number", { min: "0", max: "120", step: "1" }));
     form.appendChild(select("trafficking", "Kind of trafficking", Object.keys(rules.trafficking_kinds).filter(function (k) { return k !== "unknown"; }).map(function (k) { return [k, rules.trafficking_kinds[k]]; }), "not given or unknown"));
+    form.appendChild(select("immigration_status", "Immigration status", Object.keys(rules.immigration_statuses).filter(function (k) { return k !== "unknown"; }).map(function (k) { return [k, rules.immigration_statuses[k]]; }), "not given or unknown"));
     form.appendChild(el("p", {}, [el("button", { type: "submit", "class": "md-button md-button--primary" }, ["Screen"])]));
     var out = el("div", { id: "kb-sc-results", "aria-live": "polite" });
     root.appendChild(form);
@@ -539,6 +560,7 @@
 
     FIELDS.forEach(function (name) {
       var v = params.get(name);
+      if (name === "offense" && v !== null) v = resolveOffense(rules, v) || v;
       if (v !== null && form.elements[name]) form.elements[name].value = v;
     });
     var asked = params.get("jurisdiction");
@@ -548,27 +570,87 @@
       out.appendChild(el("p", { "class": "kb-sc-note" }, ["Unknown jurisdiction code: " + asked + ". Choose one above."]));
     }
 
+    function summaryTable(groups) {
+      var body = el("tbody", {});
+      groups.forEach(function (g) {
+        if (!g.items.length) return;
+        body.appendChild(el("tr", { "class": "kb-sc-group-row" }, [el("th", { colspan: "4", scope: "colgroup" }, [g.heading])]));
+        g.items.forEach(function (item) {
+          var r = item.r;
+          body.appendChild(el("tr", { "data-id": r.id }, [
+            el("td", {}, [el("a", { href: "#kb-sc-r" + item.n }, [item.n + ". " + r.title])]),
+            el("td", {}, [el("span", { "class": "kb-badge kb-sc-badge " + (VERDICT_CLASS[r.verdict] || "") }, [r.verdict]), inWords(r) ? "*" : ""]),
+            el("td", {}, [r.deadline_summary || "\u2013"]),
+            el("td", {}, [r.law.map(function (x) { return x.citation; }).join("; ") || "\u2013"])
+          ]));
+        });
+      });
+      return el("table", { "class": "kb-sc-summary-table" }, [
+        el("thead", {}, [el("tr", {}, ["Remedy", "Verdict", "Deadline", "Law"].map(function (h) { return el("th", { scope: "col" }, [h]); }))]),
+        body
+      ]);
+    }
+
+    function download(name, text) {
+      var blob = new Blob([text], { type: "text/markdown;charset=utf-8" });
+      var a = el("a", { href: URL.createObjectURL(blob), download: name });
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
+    }
+
     function run() {
       var raw = {};
       FIELDS.forEach(function (name) { raw[name] = form.elements[name].value; });
       var today = todayIso();
-      var results = screen(data.remedies, raw, today, rules);
       out.textContent = "";
+      var problems = checkInput(raw, today, rules);
+      if (problems.length) {
+        var box = el("div", { "class": "kb-sc-errors", role: "alert" }, [el("p", {}, ["Check the dates before screening:"])]);
+        var ul = el("ul", {});
+        problems.forEach(function (p) { ul.appendChild(el("li", { "data-code": p.code }, [p.text])); });
+        box.appendChild(ul);
+        out.appendChild(box);
+        return;
+      }
       var j = null;
       data.jurisdictions.forEach(function (x) { if (x.code === raw.jurisdiction) j = x; });
+      var place = j ? j.name : raw.jurisdiction;
+      var ans = answer(data.remedies, raw, today, { code: raw.jurisdiction, name: place }, rules);
+      var results = ans.results;
       var counts = rules.verdicts.map(function (v) {
         return results.filter(function (r) { return r.verdict === v; }).length + " " + v;
       });
-      out.appendChild(el("h2", { id: "results" }, ["Results for " + (j ? j.name : raw.jurisdiction)]));
+      var groups = [];
+      [[place, false], ["Federal remedies (they can apply whatever the state)", true]].forEach(function (g) {
+        var items = results.filter(function (r) { return r.federal === g[1]; });
+        groups.push({ heading: g[0], items: items.filter(function (r) { return !r.minors_only; }), main: true, federal: g[1] });
+        var minors = items.filter(function (r) { return r.minors_only; });
+        if (minors.length) groups.push({ heading: (g[1] ? "Federal" : place) + ": only for those under 18 at the time", items: minors });
+      });
+      var n = 0;
+      groups.forEach(function (g) { g.items = g.items.map(function (r) { n += 1; return { r: r, n: n }; }); });
+      out.appendChild(el("h2", { id: "results" }, ["Results for " + place]));
       out.appendChild(el("p", { "class": "kb-sc-summary" }, [counts.join(" \u00b7 ") + ". As of " + today + "; data as of " + data.as_of + "."]));
-      out.appendChild(el("p", { "class": "kb-sc-key" }, ["Key: + met \u00b7 \u2717 rules it out \u00b7 ? unknown \u00b7 ! note"]));
+      out.appendChild(summaryTable(groups));
+      if (results.some(inWords)) out.appendChild(el("p", { "class": "kb-sc-footnote" }, ["* " + rules.reasons.eligibility_in_words.text]));
+      var memoName = "screening-memo-" + raw.jurisdiction.toLowerCase() + "-" + today + ".md";
+      var dl = el("button", { type: "button", id: "kb-sc-memo", "class": "md-button" }, ["Download memo (Markdown)"]);
+      dl.addEventListener("click", function () { download(memoName, memo(ans, data.types, rules)); });
+      var pr = el("button", { type: "button", id: "kb-sc-print", "class": "md-button" }, ["Print"]);
+      pr.addEventListener("click", function () {
+        Array.prototype.forEach.call(out.querySelectorAll("details"), function (d) { d.open = true; });
+        window.print();
+      });
+      out.appendChild(el("p", { "class": "kb-sc-actions" }, [dl, " ", pr]));
+      out.appendChild(el("p", { "class": "kb-sc-key" }, ["Key: + met \u00b7 \u2717 rules it out or time-barred \u00b7 ? unknown \u00b7 ! note"]));
       out.appendChild(el("p", { "class": "kb-sc-disclaimer" }, [rules.disclaimer]));
-      [[j ? j.name : raw.jurisdiction, results.filter(function (r) { return !r.federal; })],
-       ["Federal remedies (they can apply whatever the state)", results.filter(function (r) { return r.federal; })]].forEach(function (g, i) {
-        if (i === 1 && !g[1].length) return;
-        out.appendChild(el("h3", { "class": "kb-sc-group" }, [g[0]]));
-        if (!g[1].length) out.appendChild(el("p", {}, ["No remedies recorded yet for this jurisdiction (not researched)."]));
-        g[1].forEach(function (r) { out.appendChild(resultCard(r, data)); });
+      groups.forEach(function (g) {
+        var none = g.main && !g.federal && !results.some(function (r) { return !r.federal; });
+        if (!g.items.length && !none) return;
+        out.appendChild(el("h3", { "class": "kb-sc-group" }, [g.heading]));
+        if (none) out.appendChild(el("p", {}, ["No remedies recorded yet for this jurisdiction (not researched)."]));
+        g.items.forEach(function (item) { out.appendChild(resultCard(item.r, data, item.n)); });
       });
       if (window.location.protocol !== "file:") {
         var url = new URL(window.location.href);
