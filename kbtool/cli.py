@@ -50,6 +50,18 @@ def _kb(ctx: click.Context) -> KB:
     return obj["kb"]
 
 
+def _remedy_type(corpus: Any, text: str | None) -> str | None:
+    """--type in people's words: the type key, said on stderr when it was not given as is."""
+    from .query import resolve_type
+
+    if text is None:
+        return None
+    key = resolve_type(corpus, text)
+    if key != text:
+        click.echo(f"type: {text} -> {key} ({corpus.type_label(key)})", err=True)
+    return key
+
+
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -147,7 +159,10 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
 @main.command()
 @click.argument("state")
 @click.option(
-    "--type", "remedy_type", metavar="TYPE", help="Only this remedy type, e.g. civil_action."
+    "--type",
+    "remedy_type",
+    metavar="TYPE",
+    help="Only this remedy type: civil_action, or words such as vacatur, expungement, civil.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of remedy objects.")
 @click.option(
@@ -176,6 +191,7 @@ def remedies(
 
     corpus = Corpus(_kb(ctx))
     jurisdiction = corpus.registry.resolve(state)
+    remedy_type = _remedy_type(corpus, remedy_type)
     items = query.remedies(corpus, jurisdiction, remedy_type)
     in_a_state = jurisdiction.kind in ("state", "district", "territory")
     federal = corpus.registry.get("US") if with_federal and in_a_state else None
@@ -454,10 +470,7 @@ def search(
     check_query(text)
     corpus = Corpus(kb)
     code = corpus.registry.resolve(jurisdiction).code if jurisdiction else None
-    if remedy_type is not None and remedy_type not in corpus.remedy_types:
-        raise UsageFailure(
-            f"unknown remedy type {remedy_type!r}; one of: {', '.join(corpus.remedy_types)}"
-        )
+    remedy_type = _remedy_type(corpus, remedy_type)
     ix = SearchIndex(kb, default_dir(kb, index_dir))
     plan = ix.plan()
     results = Results(query=text, hits=[], total=0)
@@ -524,6 +537,7 @@ def compare(
 
     corpus = Corpus(_kb(ctx))
     chosen = list(dict.fromkeys(corpus.registry.resolve(s) for s in states))
+    remedy_type = _remedy_type(corpus, remedy_type)
     data = comparison.compare(corpus, chosen, remedy_type)
     output_format = "json" if as_json else output_format
     if output_format == "json":
