@@ -3,6 +3,7 @@ from `query`; tests compare this text exactly."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
 from typing import Any
@@ -81,7 +82,7 @@ def key_fields(remedy: dict) -> list[tuple[str, str]]:
             ("Relief", fmt(rr.get("relief_forms"))),
             ("Records", ", ".join(records) if records else "unknown"),
             ("Offenses", fmt(rr.get("offense_scope"))),
-            ("Exclusions", fmt(exclusions)),
+            ("Exclusions", _listed(exclusions)),
             ("Court", fmt(rr.get("discretion"))),
             ("Nexus", fmt(rr.get("nexus"))),
             ("Deadline", deadline(rr.get("time_limit"))),
@@ -110,23 +111,61 @@ def _wrap(text: str, indent: str) -> list[str]:
     ) or [indent.rstrip()]
 
 
-def _pairs(pairs: Iterable[tuple[str, str]], indent: str) -> list[str]:
-    """`Label: value` pairs packed on lines of at most WIDTH characters."""
+def _listed(value: Any) -> Any:
+    """A list of two or more texts stays a list (printed one item a line: the items may
+    contain commas); anything else as `fmt` shows it."""
+    if isinstance(value, list) and len(value) > 1:
+        return [fmt(v) for v in value]
+    return fmt(value)
+
+
+def _pairs(pairs: Iterable[tuple[str, Any]], indent: str) -> list[str]:
+    """`Label: value` pairs packed on lines of at most WIDTH characters; a list value gets
+    its own lines, one item each."""
     lines: list[str] = []
     current = ""
+
+    def flush() -> None:
+        if current:
+            lines.extend(
+                _wrap(current, indent) if len(indent + current) > WIDTH else [indent + current]
+            )
+
     for label, value in pairs:
+        if isinstance(value, list):
+            flush()
+            current = ""
+            lines.append(f"{indent}{label}:")
+            for item in value:
+                lines.extend(
+                    textwrap.wrap(
+                        " ".join(str(item).split()),
+                        WIDTH,
+                        initial_indent=indent + "  - ",
+                        subsequent_indent=indent + "    ",
+                        break_on_hyphens=False,
+                    )
+                )
+            continue
         piece = f"{label}: {value}"
         candidate = f"{current} · {piece}" if current else piece
         if current and len(indent) + len(candidate) > WIDTH:
-            lines.append(indent + current)
+            flush()
             current = piece
         else:
             current = candidate
-    if current:
-        lines.extend(
-            _wrap(current, indent) if len(indent + current) > WIDTH else [indent + current]
-        )
+    flush()
     return lines
+
+
+def undetermined_line(remedy: dict) -> str:
+    """For a record whose availability research could not settle: what to read."""
+    rid = remedy.get("id")
+    if remedy.get("legal_basis"):
+        return f"To settle it, read {citations(remedy)}; `kbtool show {rid}` has the sources."
+    summary = " ".join(str(remedy.get("summary") or "").split())
+    first = re.split(r"(?<=[a-z0-9)][.;])\s+(?=[A-Z])", summary, maxsplit=1)[0]
+    return f"{first} `kbtool show {rid}` has what was read and the sources.".strip()
 
 
 def citations(remedy: dict) -> str:
@@ -160,7 +199,9 @@ def remedies_text(
         lines.append(f"    id: {r.get('id')}")
         if r.get("legal_basis"):
             lines.extend(_wrap(f"Law: {citations(r)}", "    "))
-        if r.get("available") is not True:
+        if r.get("available") == "unknown":
+            lines.extend(_wrap(undetermined_line(r), "    "))
+        elif r.get("available") is not True:
             lines.extend(_wrap(str(r.get("summary", "")), "    "))
         lines.extend(_pairs(key_fields(r), "    "))
         lines.append(f"    {verified(r.get('last_verified'), r.get('verification'))}")
@@ -324,6 +365,14 @@ def coverage_text(cov: dict, type_label, as_of: str, order: list[str]) -> str:
     )
     legend = ", ".join(f"{short.get(t, t)} = {type_label(t)}" for t in types)
     lines.extend(textwrap.wrap(legend, WIDTH))
+    lines.extend(
+        textwrap.wrap(
+            "CODE = jurisdiction code; CRIME = yes if a criminal trafficking statute (a "
+            "treaty for INTL) is recorded, - if not; OLDEST = the oldest last_verified date "
+            "among the jurisdiction's records (`kbtool stale` lists records due for a check)",
+            WIDTH,
+        )
+    )
     t = cov["totals"]
     lines.append("")
     lines.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kbtool import DISCLAIMER
@@ -26,7 +27,8 @@ Criminal record relief
 Civil action
   Civil action for trafficking victims [undetermined]
     id: us-ny-civil-action
-    Research could not settle this in the fixture.
+    Research could not settle this in the fixture. `kbtool show
+    us-ny-civil-action` has what was read and the sources.
     Verified 2026-11-01 (secondary source)
 
 Federal remedies apply in every state: kbtool remedies US
@@ -83,10 +85,29 @@ def test_remedies_type_filter(run) -> None:
 
 
 def test_remedies_unknown_type_is_usage_error(run) -> None:
-    result = run("remedies", "NY", "--type", "vacatur")
+    result = run("remedies", "NY", "--type", "divorce")
     assert result.exit_code == 2
-    assert "unknown remedy type 'vacatur'" in result.output
-    assert "criminal_record_relief" in result.output
+    assert "unknown remedy type 'divorce'" in result.output
+    assert "criminal_record_relief (Criminal record relief)" in result.output
+    assert "vacatur, expungement, sealing" in result.output
+
+
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [
+        ("vacatur", "criminal_record_relief"),
+        ("expungement", "criminal_record_relief"),
+        ("Sealing", "criminal_record_relief"),
+        ("civil", "civil_action"),
+        ("defense", "affirmative_defense"),
+        ("Criminal record relief", "criminal_record_relief"),
+    ],
+)
+def test_type_in_peoples_words(run, word: str, key: str) -> None:
+    result = run("remedies", "NY", "--type", word, "--json")
+    assert result.exit_code == 0, result.output
+    assert {i["remedy_type"] for i in json.loads(result.stdout)} <= {key}
+    assert f"type: {word} -> {key}" in result.stderr
 
 
 def test_remedies_typo_suggests(run) -> None:
