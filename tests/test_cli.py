@@ -225,6 +225,15 @@ def test_validate_missing_path_is_usage_error(run) -> None:
     assert "no such file or folder" in result.output
 
 
+def test_validate_folder_without_records_says_so(run, fixture_kb: Path) -> None:
+    empty = fixture_kb / "remedies" / "us-zz"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a record")
+    result = run("validate", str(empty))
+    assert result.exit_code == 2
+    assert "this folder holds no records" in result.output
+
+
 def test_root_found_upward_from_cwd(fixture_kb: Path, monkeypatch) -> None:
     monkeypatch.chdir(fixture_kb / "remedies/us-ny")
     result = CliRunner().invoke(main, ["remedies", "NY", "--json"])
