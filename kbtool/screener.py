@@ -1143,6 +1143,9 @@ def screen_one(remedy: dict, query: ScreenInput, today: dt.date) -> Result:
         add("federal_offenses_only", jurisdiction=query.jurisdiction)
     elif stop is not None:
         add(stop, last_verified=remedy.get("last_verified") or "unknown")
+        stage = STAGES.get(type_rule.get("stage") or "")
+        if stop == "law_undetermined" and stage is not None:
+            _screen_stage(stage, query, add)  # a decided case rules it out either way
     else:
         screen = type_rule.get("screen")
         stage = STAGES.get(type_rule.get("stage") or "")

@@ -311,7 +311,11 @@
     var deadline = null, minorsOnly = false;
     var stop = rules.availability[tristateKey(remedy.available)];
     if (federal && typeRule.federal_only) add("federal_offenses_only", { jurisdiction: q.jurisdiction });
-    else if (stop !== null) add(stop, { last_verified: remedy.last_verified || "unknown" });
+    else if (stop !== null) {
+      add(stop, { last_verified: remedy.last_verified || "unknown" });
+      var stopStage = typeRule.stage && hasOwn.call(rules.stages, typeRule.stage) ? rules.stages[typeRule.stage] : null;
+      if (stop === "law_undetermined" && stopStage !== null) screenStage(rules, stopStage, q, add);  // a decided case rules it out either way
+    }
     else {
       var stage = typeRule.stage && hasOwn.call(rules.stages, typeRule.stage) ? rules.stages[typeRule.stage] : null;
       if (stage !== null) screenStage(rules, stage, q, add);
