@@ -257,7 +257,7 @@ Key: + met · x rules it out · ? unknown · ! note
     x Too late: the limitation period (10 years), counted from leaving the
       trafficking situation, ended on 2024-01-01.
     ! The record names no tolling rule; check the statute and case law for one.
-    Verified 2026-11-01 (official text)
+    Verified 2026-11-01 (unofficial text)
 
 {DISCLAIMER}
 """
