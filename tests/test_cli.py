@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 
 from kbtool import DISCLAIMER
 from kbtool.cli import main
@@ -287,3 +288,30 @@ def test_every_command_has_help_with_an_example() -> None:
         assert result.exit_code == 0, name
         assert "Example" in result.output, f"{name} --help has no example"
         assert command.help, name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("440.10", ["Close ids: us-ny-cpl-440-10", "run `kbtool search 440.10`"]),
+        ("US-NY", ["US-NY is a jurisdiction: run `kbtool remedies US-NY`"]),
+        ("New York", ["run `kbtool remedies US-NY`"]),
+        ("us-ny-civil-acton", ["Close ids: us-ny-civil-action"]),
+        ("zzz", ["Ids are file names without .yaml"]),
+    ],
+)
+def test_show_unknown_suggests(run, text: str, expected: list[str]) -> None:
+    result = run("show", text)
+    assert result.exit_code == 2
+    for part in expected:
+        assert part in result.output, part
+    assert "Traceback" not in result.output
+
+
+def test_coverage_legend_explains_every_column() -> None:
+    result = CliRunner().invoke(main, ["--root", str(REPO), "coverage"])
+    assert result.exit_code == 0
+    header = next(line for line in result.output.splitlines() if line.startswith("CODE"))
+    legend = " ".join(result.output.split("Legend:", 1)[1].split())
+    for column in header.split():
+        assert f"{column} =" in legend, column
