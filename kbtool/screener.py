@@ -94,7 +94,6 @@ OFFENSE_ALIASES: dict[str, str] = {
     "possession of narcotics": "drug_possession",
     "possession of marijuana": "drug_possession",
     "possession of cannabis": "drug_possession",
-    "drugs": "drug_possession",
     "shoplifting": "theft",
     "larceny": "theft",
     "petit larceny": "theft",
