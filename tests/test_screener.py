@@ -490,7 +490,8 @@ def test_screen_memo(run) -> None:
         "| Remedy | Verdict | Deadline | Law |",
         "| Federal civil action | time-barred | ended on 2024-01-01 | 18 U.S.C. § 1595(a) |",
         "### 3. Federal civil action",
-        "- Law: 18 U.S.C. § 1595(a) (<https://www.law.cornell.edu/uscode/text/18/1595>)",
+        "- Law: 18 U.S.C. § 1595(a) (<https://uscode.house.gov/view.xhtml?req=granuleid:"
+        "USC-prelim-title18-section1595&num=0&edition=prelim>)",
         "- Verified 2026-11-01 (official text).",
         "Requirements:",
         "- Burden of proof: not specified in the law",
