@@ -8,6 +8,17 @@ from typing import Any
 from .corpus import Corpus, Record
 from .jurisdictions import Jurisdiction
 from .kb import KBUsageError
+from .provenance import (
+    STATUS_AVAILABLE,
+    STATUS_MINORS_ONLY,
+    STATUS_NONE,
+    STATUS_NOT_RESEARCHED,
+    STATUS_UNDETERMINED,
+    cell_status,
+    provenance,
+    remedy_status,
+    verification_level,
+)
 
 # Remedy types whose absence we research for every jurisdiction of a kind.
 SCOPE: dict[str, tuple[str, ...]] = {
@@ -22,11 +33,6 @@ SCOPE: dict[str, tuple[str, ...]] = {
 }
 SCOPE["district"] = SCOPE["state"]
 SCOPE["territory"] = SCOPE["state"]
-
-STATUS_AVAILABLE = "available"
-STATUS_NONE = "none"
-STATUS_UNDETERMINED = "undetermined"
-STATUS_NOT_RESEARCHED = "not researched"
 
 
 def pinpoint_citation(citation: str, pinpoint: Any) -> str:
@@ -71,6 +77,9 @@ def record_view(corpus: Corpus, record: Record) -> dict:
                 {"statute": rid, "citation": other.data.get("citation") if other else None}
             )
         data["related_statutes"] = related
+    data["provenance"] = provenance(record.data)
+    if record.kind == "remedy":
+        data["relief_status"] = remedy_status(record.data)
     data["path"] = corpus._display(record.path)
     return data
 
@@ -101,11 +110,43 @@ def remedies(
 def show(corpus: Corpus, record_id: str) -> dict:
     record = corpus.get(record_id)
     if record is None:
-        raise KBUsageError(
-            f"no record with id {record_id!r}; ids are file names without .yaml "
-            "(`kbtool remedies STATE` lists a jurisdiction's records)"
-        )
+        raise KBUsageError(unknown_record_message(corpus, record_id))
     return record_view(corpus, record)
+
+
+def unknown_record_message(corpus: Corpus, text: str) -> str:
+    """What to say for `kbtool show TEXT` when TEXT is no record id: a jurisdiction (run
+    `remedies`), a citation or section number (the records that cite it, or `search`), or
+    a mistyped id (the closest ids)."""
+    import difflib
+    import shlex
+
+    from .kb import KBUsageError as _UsageError
+
+    ids = [p.stem for kind in ("statute", "remedy") for p in corpus.kb.record_files(kind)]
+    lines = [f"no record with id {text!r}."]
+    try:
+        jurisdiction = corpus.registry.resolve(text)
+    except _UsageError:
+        jurisdiction = None
+    if jurisdiction is not None and len(text) > 1:
+        lines.append(
+            f"{text} is a jurisdiction: run `kbtool remedies {jurisdiction.code}` for its "
+            "remedies (`kbtool jurisdictions` lists them all)."
+        )
+    words = text.lower().replace("§", " ").replace(".", "-").split()
+    section = "-".join(w.strip("-") for w in words if any(c.isdigit() for c in w))
+    citing = [i for i in ids if section and f"-{section}" in i] if section else []
+    close = difflib.get_close_matches(text.lower(), ids, n=3, cutoff=0.6)
+    suggestions = list(dict.fromkeys(citing[:5] + close))
+    if suggestions:
+        lines.append("Close ids: " + ", ".join(suggestions) + ".")
+    if any(c.isdigit() for c in text) or "§" in text:
+        lines.append(f"For a citation or section number, run `kbtool search {shlex.quote(text)}`.")
+    lines.append(
+        "Ids are file names without .yaml (`kbtool remedies STATE` lists a jurisdiction's records)."
+    )
+    return "\n".join(lines)
 
 
 def jurisdictions(corpus: Corpus) -> list[dict]:
@@ -128,15 +169,10 @@ def jurisdictions(corpus: Corpus) -> list[dict]:
     return out
 
 
-def availability_status(values: list[Any]) -> str:
-    """Cell status from the `available` values of the records of one type."""
-    if any(v is True for v in values):
-        return STATUS_AVAILABLE
-    if any(v is False for v in values):
-        return STATUS_NONE
-    if values:
-        return STATUS_UNDETERMINED
-    return STATUS_NOT_RESEARCHED
+def availability_status(records: list[dict]) -> str:
+    """Cell status from the data of the records of one type: relief limited to minors
+    never counts as relief for adults."""
+    return cell_status(records)
 
 
 def coverage(corpus: Corpus) -> dict:
@@ -150,6 +186,7 @@ def coverage(corpus: Corpus) -> dict:
     rows = []
     totals: dict[str, int] = {
         STATUS_AVAILABLE: 0,
+        STATUS_MINORS_ONLY: 0,
         STATUS_NONE: 0,
         STATUS_UNDETERMINED: 0,
         STATUS_NOT_RESEARCHED: 0,
@@ -163,9 +200,7 @@ def coverage(corpus: Corpus) -> dict:
             continue
         cells = {}
         for t in scope:
-            status = availability_status(
-                [r.data.get("available") for r in recs if r.data.get("remedy_type") == t]
-            )
+            status = availability_status([r.data for r in recs if r.data.get("remedy_type") == t])
             cells[t] = status
             totals[status] += 1
         extra = sorted(
@@ -173,14 +208,12 @@ def coverage(corpus: Corpus) -> dict:
             key=corpus.type_rank,
         )
         for t in extra:
-            cells[t] = availability_status(
-                [r.data.get("available") for r in recs if r.data.get("remedy_type") == t]
-            )
+            cells[t] = availability_status([r.data for r in recs if r.data.get("remedy_type") == t])
         dates = [
             str(r.data.get("last_verified")) for r in recs + stats if r.data.get("last_verified")
         ]
         for r in recs + stats:
-            v = str(r.data.get("verification", "unverified"))
+            v = verification_level(r.data)
             verification[v] = verification.get(v, 0) + 1
         rows.append(
             {
@@ -215,3 +248,57 @@ def coverage(corpus: Corpus) -> dict:
         },
         "scope": {k: list(v) for k, v in SCOPE.items()},
     }
+
+
+# The words people use for remedy types (`--type vacatur`), besides the keys and labels.
+TYPE_WORDS: dict[str, str] = {
+    "vacatur": "criminal_record_relief",
+    "vacate": "criminal_record_relief",
+    "vacating": "criminal_record_relief",
+    "expungement": "criminal_record_relief",
+    "expunge": "criminal_record_relief",
+    "sealing": "criminal_record_relief",
+    "seal": "criminal_record_relief",
+    "set aside": "criminal_record_relief",
+    "record relief": "criminal_record_relief",
+    "record clearing": "criminal_record_relief",
+    "defense": "affirmative_defense",
+    "defence": "affirmative_defense",
+    "safe harbor": "safe_harbor_minors",
+    "safe harbour": "safe_harbor_minors",
+    "civil": "civil_action",
+    "lawsuit": "civil_action",
+    "civil suit": "civil_action",
+    "sue": "civil_action",
+    "compensation": "victim_compensation",
+    "immigration": "immigration_relief",
+    "visa": "immigration_relief",
+    "t visa": "immigration_relief",
+    "u visa": "immigration_relief",
+    "protective order": "protective_order",
+    "restraining order": "protective_order",
+    "non-punishment": "non_punishment",
+}
+
+
+def resolve_type(corpus: Corpus, text: str) -> str:
+    """A remedy type key from its key, its label or a word people use (`vacatur`,
+    `expungement`, `sealing`, `civil`, `defense`...); unknown -> a usage error listing
+    the types."""
+    import re as _re
+
+    def norm(value: str) -> str:
+        return _re.sub(r"[-_\s]+", " ", value.lower()).strip()
+
+    words = norm(text)
+    for key, entry in corpus.remedy_types.items():
+        if words in (norm(key), norm(str((entry or {}).get("label") or ""))):
+            return key
+    for word, key in TYPE_WORDS.items():
+        if words == norm(word) and key in corpus.remedy_types:
+            return key
+    listed = ", ".join(f"{k} ({corpus.type_label(k)})" for k in corpus.remedy_types)
+    raise KBUsageError(
+        f"unknown remedy type {text!r}; one of: {listed}. Words such as vacatur, "
+        "expungement, sealing, civil or defense work too."
+    )

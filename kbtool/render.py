@@ -3,6 +3,7 @@ from `query`; tests compare this text exactly."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
 from typing import Any
@@ -35,6 +36,22 @@ def verified(date: Any, method: Any) -> str:
     if method == "unverified":
         return f"Checked {date}, not verified against a source"
     return f"Verified {date} ({fmt(method)})"
+
+
+def provenance_text(view: dict) -> str:
+    """`Law as of 2021-11 · checked on 2026-11-28 · Secondary sources: checked against ...`
+    from a record view (query.record_view), or from the record's data."""
+    from .provenance import provenance_line
+
+    return provenance_line(view)
+
+
+def relief_status(view: dict) -> str:
+    """`available`, `minors only`, `not available` or `undetermined` for a remedy view."""
+    status = view.get("relief_status")
+    if status == "minors only":
+        return "available only for offenses as a minor"
+    return availability(view.get("available"))
 
 
 def availability(value: Any) -> str:
@@ -81,7 +98,7 @@ def key_fields(remedy: dict) -> list[tuple[str, str]]:
             ("Relief", fmt(rr.get("relief_forms"))),
             ("Records", ", ".join(records) if records else "unknown"),
             ("Offenses", fmt(rr.get("offense_scope"))),
-            ("Exclusions", fmt(exclusions)),
+            ("Exclusions", _listed(exclusions)),
             ("Court", fmt(rr.get("discretion"))),
             ("Nexus", fmt(rr.get("nexus"))),
             ("Deadline", deadline(rr.get("time_limit"))),
@@ -110,23 +127,61 @@ def _wrap(text: str, indent: str) -> list[str]:
     ) or [indent.rstrip()]
 
 
-def _pairs(pairs: Iterable[tuple[str, str]], indent: str) -> list[str]:
-    """`Label: value` pairs packed on lines of at most WIDTH characters."""
+def _listed(value: Any) -> Any:
+    """A list of two or more texts stays a list (printed one item a line: the items may
+    contain commas); anything else as `fmt` shows it."""
+    if isinstance(value, list) and len(value) > 1:
+        return [fmt(v) for v in value]
+    return fmt(value)
+
+
+def _pairs(pairs: Iterable[tuple[str, Any]], indent: str) -> list[str]:
+    """`Label: value` pairs packed on lines of at most WIDTH characters; a list value gets
+    its own lines, one item each."""
     lines: list[str] = []
     current = ""
+
+    def flush() -> None:
+        if current:
+            lines.extend(
+                _wrap(current, indent) if len(indent + current) > WIDTH else [indent + current]
+            )
+
     for label, value in pairs:
+        if isinstance(value, list):
+            flush()
+            current = ""
+            lines.append(f"{indent}{label}:")
+            for item in value:
+                lines.extend(
+                    textwrap.wrap(
+                        " ".join(str(item).split()),
+                        WIDTH,
+                        initial_indent=indent + "  - ",
+                        subsequent_indent=indent + "    ",
+                        break_on_hyphens=False,
+                    )
+                )
+            continue
         piece = f"{label}: {value}"
         candidate = f"{current} · {piece}" if current else piece
         if current and len(indent) + len(candidate) > WIDTH:
-            lines.append(indent + current)
+            flush()
             current = piece
         else:
             current = candidate
-    if current:
-        lines.extend(
-            _wrap(current, indent) if len(indent + current) > WIDTH else [indent + current]
-        )
+    flush()
     return lines
+
+
+def undetermined_line(remedy: dict) -> str:
+    """For a record whose availability research could not settle: what to read."""
+    rid = remedy.get("id")
+    if remedy.get("legal_basis"):
+        return f"To settle it, read {citations(remedy)}; `kbtool show {rid}` has the sources."
+    summary = " ".join(str(remedy.get("summary") or "").split())
+    first = re.split(r"(?<=[a-z0-9)][.;])\s+(?=[A-Z])", summary, maxsplit=1)[0]
+    return f"{first} `kbtool show {rid}` has what was read and the sources.".strip()
 
 
 def citations(remedy: dict) -> str:
@@ -156,14 +211,16 @@ def remedies_text(
             current = r.get("remedy_type")
             lines.append("")
             lines.append(type_label(current))
-        lines.append(f"  {r.get('title')} [{availability(r.get('available'))}]")
+        lines.append(f"  {r.get('title')} [{relief_status(r)}]")
         lines.append(f"    id: {r.get('id')}")
         if r.get("legal_basis"):
             lines.extend(_wrap(f"Law: {citations(r)}", "    "))
-        if r.get("available") is not True:
+        if r.get("available") == "unknown":
+            lines.extend(_wrap(undetermined_line(r), "    "))
+        elif r.get("available") is not True:
             lines.extend(_wrap(str(r.get("summary", "")), "    "))
         lines.extend(_pairs(key_fields(r), "    "))
-        lines.append(f"    {verified(r.get('last_verified'), r.get('verification'))}")
+        lines.extend(_wrap(provenance_text(r), "    "))
     lines.append("")
     if federal_hint:
         lines.append("Federal remedies apply in every state: kbtool remedies US")
@@ -206,7 +263,7 @@ def record_text(record: dict, type_label) -> str:
             for rel in record["related_statutes"]:
                 lines.append(f"  {rel.get('citation') or '(missing)'} [{rel.get('statute')}]")
     else:
-        lines.append(f"{record.get('title')} [{availability(record.get('available'))}]")
+        lines.append(f"{record.get('title')} [{relief_status(record)}]")
         lines.append(
             f"  id: {record.get('id')} · {type_label(record.get('remedy_type'))} · "
             f"{record.get('jurisdiction')}"
@@ -242,9 +299,27 @@ def record_text(record: dict, type_label) -> str:
             ):
                 if procedure.get(key):
                     lines.extend(_wrap(f"{label}: {procedure[key]}", "  "))
-            for form in procedure.get("forms") or []:
+        for form in record.get("forms") or []:
+            lines.extend(
+                _wrap(
+                    f"Form: {form.get('title')} ({form.get('publisher')}, checked "
+                    f"{form.get('accessed')}) {form.get('url', '')}",
+                    "  ",
+                )
+            )
+        if isinstance(record.get("cases"), list):
+            lines.append("")
+            lines.append("Key cases")
+            if not record["cases"]:
+                lines.append("  No reported decision was found in the sources searched.")
+            for case in record["cases"]:
+                cite = f", {case['citation']}" if case.get("citation") else ""
                 lines.extend(
-                    _wrap(f"Form: {form.get('title')} {form.get('url', '')}".rstrip(), "  ")
+                    _wrap(
+                        f"{case.get('name')}{cite} ({case.get('court')}, {case.get('decided')}): "
+                        f"{case.get('holding')}",
+                        "  ",
+                    )
                 )
         if record.get("related_remedies"):
             lines.append("")
@@ -259,10 +334,7 @@ def record_text(record: dict, type_label) -> str:
         published = f", published {s['published']}" if s.get("published") else ""
         lines.extend(_wrap(f"{s.get('title')}{published} (accessed {s.get('accessed')})", "  "))
         lines.append(f"    {s.get('url')}")
-    lines.append(
-        f"{verified(record.get('last_verified'), record.get('verification'))} · "
-        f"file: {record.get('path')}"
-    )
+    lines.extend(_wrap(f"{provenance_text(record)} · file: {record.get('path')}", ""))
     lines.append(DISCLAIMER)
     return "\n".join(lines)
 
@@ -282,6 +354,7 @@ def jurisdictions_text(rows: list[dict]) -> str:
 
 STATUS_MARK = {
     "available": "yes",
+    "minors only": "minors",
     "none": "none",
     "undetermined": "?",
     "not researched": "-",
@@ -318,16 +391,29 @@ def coverage_text(cov: dict, type_label, as_of: str, order: list[str]) -> str:
             f"{row['code']:<6} {cells} {crime:<5} {row['oldest_verified'] or '-'}".rstrip()
         )
     lines.append("")
-    lines.append(
-        "Legend: yes = available, none = researched and not available, ? = undetermined, "
-        "- = not researched; blank = not in scope"
+    lines.extend(
+        textwrap.wrap(
+            "Legend: yes = available, minors = only for offenses as a minor or juvenile "
+            "adjudications (not relief for adults), none = researched and not available, "
+            "? = undetermined, - = not researched; blank = not in scope",
+            WIDTH,
+        )
     )
     legend = ", ".join(f"{short.get(t, t)} = {type_label(t)}" for t in types)
     lines.extend(textwrap.wrap(legend, WIDTH))
+    lines.extend(
+        textwrap.wrap(
+            "CODE = jurisdiction code; CRIME = yes if a criminal trafficking statute (a "
+            "treaty for INTL) is recorded, - if not; OLDEST = the oldest last_verified date "
+            "among the jurisdiction's records (`kbtool stale` lists records due for a check)",
+            WIDTH,
+        )
+    )
     t = cov["totals"]
     lines.append("")
     lines.append(
-        f"Cells in scope: {t['available']} available, {t['none']} none, "
+        f"Cells in scope: {t['available']} available, {t['minors only']} minors only, "
+        f"{t['none']} none, "
         f"{t['undetermined']} undetermined, {t['not researched']} not researched"
     )
     recs = cov["records"]
@@ -370,13 +456,17 @@ def coverage_markdown(cov: dict) -> str:
         "",
         f"- {len(rows)} jurisdictions, {recs['statutes']} statute records, "
         f"{recs['remedies']} remedy records;",
-        f"- criminal record relief: {relief.count('available')} jurisdictions with a recorded law, "
-        f"{relief.count('none')} researched with none found, {relief.count('undetermined')} "
-        f"undetermined, {relief.count('not researched')} not researched;",
-        f"- all remedy types in scope: {t['available']} available, {t['none']} none, "
-        f"{t['undetermined']} undetermined, {t['not researched']} not researched;",
-        f"- verification: {ver.get('official_text', 0)} records against official text, "
-        f"{ver.get('secondary_source', 0)} against secondary sources, "
+        f"- criminal record relief: {relief.count('available')} jurisdictions with a recorded law "
+        f"for adults, {relief.count('minors only')} with relief only for offenses committed as "
+        f"a minor, {relief.count('none')} researched with none found, "
+        f"{relief.count('undetermined')} undetermined, {relief.count('not researched')} not "
+        "researched;",
+        f"- all remedy types in scope: {t['available']} available, {t['minors only']} minors "
+        f"only, {t['none']} none, {t['undetermined']} undetermined, {t['not researched']} not "
+        "researched;",
+        f"- verification (capped by the sources): {ver.get('official_text', 0)} records against "
+        f"the official text, {ver.get('unofficial_text', 0)} against an unofficial copy of the "
+        f"text, {ver.get('secondary_source', 0)} against secondary sources only, "
         f"{ver.get('unverified', 0)} unverified.",
         README_END,
     ]
@@ -390,60 +480,113 @@ def splice_readme(readme: str, block: str) -> str:
     return readme[:start] + block + readme[end:]
 
 
-SCREEN_MARKS = {"ok": "+", "rules_out": "x", "uncertain": "?", "caution": "!"}
-
-
 def screen_input_lines(data: dict) -> list[str]:
     """The client's situation as the screener read it: what was given, what was not."""
-    from .screener import OFFENSE_CATEGORIES, RECORD_KINDS, TRAFFICKING_KINDS
+    from .screener import MEMO_FIELDS, memo_value
 
     given = data["input"]
-    age = given.get("age")
-    fields = [
-        ("kind of record", RECORD_KINDS.get(given.get("record") or "", {}).get("label")),
-        ("offense", OFFENSE_CATEGORIES.get(given.get("offense") or "")),
-        ("offense date", given.get("offense_date")),
-        ("convicted or disposed", given.get("convicted")),
-        ("left trafficking", given.get("exited")),
-        ("age at offense", str(age) if age is not None else None),
-        ("trafficking", TRAFFICKING_KINDS.get(given.get("trafficking") or "")),
+    labels = {
+        "record": "kind of record",
+        "offense_date": "offense date",
+        "convicted": "convicted or disposed",
+        "exited": "left trafficking",
+        "age": "age at offense",
+        "immigration_status": "immigration status",
+    }
+    fields = [(labels.get(name, name), name) for name, _label in MEMO_FIELDS]
+    known = [
+        f"{label}: {memo_value(name, data)}"
+        for label, name in fields
+        if given.get(name) not in (None, "")
     ]
-    known = [f"{label}: {value}" for label, value in fields if value]
-    missing = [label for label, value in fields if not value]
+    missing = [label for label, name in fields if given.get(name) in (None, "")]
     lines = _wrap("Client: " + (" · ".join(known) if known else "nothing but the jurisdiction"), "")
     if missing:
         lines.extend(_wrap("Not given: " + ", ".join(missing), ""))
     return lines
 
 
+def _screen_groups(data: dict) -> list[tuple[str, list[dict]]]:
+    """(heading, results): the jurisdiction's, then federal; relief only for those under 18
+    at the time in its own group after each."""
+    j = data["jurisdiction"]
+    results = data["results"]
+    federal = "Federal remedies (they can apply whatever the state)"
+    groups = []
+    for heading, short, fed in ((j["name"], j["name"], False), (federal, "Federal", True)):
+        items = [r for r in results if r["federal"] == fed]
+        groups.append((heading, [r for r in items if not r.get("minors_only")]))
+        minors = [r for r in items if r.get("minors_only")]
+        if minors:
+            groups.append((f"{short}: only for those under 18 at the time", minors))
+    return groups
+
+
 def screen_text(data: dict, type_label) -> str:
-    """The screener's answer: each remedy with its verdict, reasons and what it takes."""
+    """The screener's answer: a summary table first, then each remedy with its verdict,
+    reasons and what it takes. The words-only caution is said once, as a footnote."""
+    from .screener import SCREEN_MARKS, VERDICTS
+
     j = data["jurisdiction"]
     results = data["results"]
     lines = [f"Screener: {j['name']} ({j['code']}), as of {data['as_of']}"]
     lines.extend(screen_input_lines(data))
-    lines.append("Key: + met · x rules it out · ? unknown · ! note")
-    groups = [
-        (j["name"], [r for r in results if not r["federal"]]),
-        (
-            "Federal remedies (they can apply whatever the state)",
-            [r for r in results if r["federal"]],
-        ),
-    ]
+    counts = {v: sum(1 for r in results if r["verdict"] == v) for v in VERDICTS}
+    lines.append("")
+    lines.append("Summary: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
+    groups = _screen_groups(data)
+    numbers: dict[int, int] = {}
+    in_words = False
+    own = any(not r["federal"] for r in results)
     for heading, items in groups:
-        if not items and heading != j["name"]:
+        if not items and (heading != j["name"] or own):
             continue
         lines.append("")
         lines.append(heading)
         if not items:
             lines.append("  No remedies recorded yet for this jurisdiction (not researched).")
         for r in items:
+            n = numbers[id(r)] = len(numbers) + 1
+            star = "*" if any(x["code"] == "eligibility_in_words" for x in r["reasons"]) else ""
+            in_words = in_words or bool(star)
+            lines.extend(
+                textwrap.wrap(
+                    f"{n:>2}. {r['verdict'] + star:<20} {r['title']}",
+                    WIDTH,
+                    subsequent_indent=" " * 25,
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+            )
+            extra = []
+            if r.get("deadline_summary"):
+                extra.append(f"deadline: {r['deadline_summary']}")
+            if r["law"]:
+                extra.append("law: " + "; ".join(x["citation"] for x in r["law"]))
+            if extra:
+                lines.extend(_wrap(" · ".join(extra), " " * 25))
+    lines.append("")
+    if in_words:
+        lines.append("* Its conditions are described in words only: read the eligibility.")
+    lines.append("Key: + met · x rules it out · ? unknown · ! note")
+    for _heading, items in groups:
+        for r in items:
             lines.append("")
-            lines.extend(_wrap(f"{r['title']} [{r['verdict']}]", "  "))
+            lines.extend(
+                textwrap.wrap(
+                    f"{numbers[id(r)]}. {r['title']} [{r['verdict']}]",
+                    WIDTH,
+                    subsequent_indent="    ",
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+            )
             lines.append(f"    {type_label(r['remedy_type'])} · id: {r['id']}")
             if r["law"]:
                 lines.extend(_wrap("Law: " + "; ".join(x["citation"] for x in r["law"]), "    "))
             for reason in r["reasons"]:
+                if reason["code"] == "eligibility_in_words":
+                    continue
                 mark = SCREEN_MARKS.get(reason["effect"], "-")
                 lines.extend(
                     textwrap.wrap(
@@ -452,6 +595,7 @@ def screen_text(data: dict, type_label) -> str:
                         initial_indent=f"    {mark} ",
                         subsequent_indent="      ",
                         break_on_hyphens=False,
+                        break_long_words=False,
                     )
                 )
             if r["verdict"] != "not available":
@@ -461,11 +605,6 @@ def screen_text(data: dict, type_label) -> str:
                         for label, text in pairs:
                             lines.extend(_wrap(f"{label}: {text}", "      "))
             lines.append(f"    {verified(r['last_verified'], r['verification'])}")
-    counts = {v: sum(1 for r in results if r["verdict"] == v) for v in _VERDICT_ORDER}
     lines.append("")
-    lines.append("Summary: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
     lines.append(data["disclaimer"])
     return "\n".join(lines)
-
-
-_VERDICT_ORDER = ("likely available", "possibly available", "not available")

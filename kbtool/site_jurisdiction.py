@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "available": ("Available", "kb-yes"),
     "none": ("Not available", "kb-no"),
-    "minors only": ("Minors only", "kb-minors"),
-    "minors_only": ("Minors only", "kb-minors"),
+    "minors only": ("Minors only (not for adults)", "kb-minors"),
+    "minors_only": ("Minors only (not for adults)", "kb-minors"),
     "undetermined": ("Undetermined", "kb-unknown"),
 }
 NOT_RESEARCHED = ("Not yet researched", "kb-unknown")
@@ -66,6 +66,9 @@ def first_sentence(text: Any, limit: int = 160) -> str:
 
 
 def glance_deadline(data: dict) -> str:
+    comp = data.get("compensation")
+    if isinstance(comp, dict) and comp.get("application_deadline") is not None:
+        return first_sentence(fmt(comp["application_deadline"])) or "unknown"
     rr = data.get("record_relief")
     if isinstance(rr, dict) and "time_limit" in rr:
         return deadline(rr["time_limit"])
@@ -181,11 +184,11 @@ def remedy_details(site: Site, record: Record) -> list[str]:
         if value:
             out.append(f"**{md(label)}.** {md(value)}")
             out.append("")
-    forms = proc.get("forms") or []
-    if forms:
-        items = "".join(f"<li>{link(f.get('title'), f.get('url'))}</li>" for f in forms)
-        out.append(f"<p><strong>Forms:</strong></p><ul>{items}</ul>")
-        out.append("")
+    from .site_practice import cases_html, forms_html
+
+    for piece in (forms_html(d), cases_html(d)):
+        if piece:
+            out += [piece, ""]
     out.append(site.verification_line(record))
     out.append("")
     out.append(
@@ -347,6 +350,7 @@ def jurisdiction_page(site: Site, j: Jurisdiction) -> str:
             out.append("")
         for r in of_type:
             out.extend(remedy_details(site, r))
+    out.extend(site.help_section(j))
     if stats:
         out += ["## Statutes {#statutes}", ""]
         for s in stats:
