@@ -132,7 +132,9 @@ def test_home_map_and_click_a_state(page, site_url: str) -> None:
     page.goto(site_url + "/")
     tiles = page.locator("svg.kb-map a.kb-tile")
     assert tiles.count() == 56
-    assert page.locator(".kb-legend li").count() == 5
+    legend = page.locator(".kb-legend li")
+    assert legend.count() == 6
+    assert "Only for offenses committed as a minor" in legend.all_inner_texts()[2]
     assert page.locator("details.kb-map-text li").count() >= 2
     _shot(page, "home.png")
     page.locator('svg.kb-map a[data-code="US-NY"]').click()
