@@ -279,7 +279,14 @@ def site(ctx: click.Context, out: str | None, repo_url: str) -> None:
 
     kb = _kb(ctx)
     target = Path(out) if out else kb.root / "docs" / GENERATED_DIR
-    config = SiteConfig(repo_url=repo_url or _mkdocs_repo_url(kb.root), as_of=today().isoformat())
+    from .site_changes import mkdocs_setting, site_url_from
+
+    config = SiteConfig(
+        repo_url=repo_url or _mkdocs_repo_url(kb.root),
+        as_of=today().isoformat(),
+        site_url=site_url_from(kb.root),
+        site_name=mkdocs_setting(kb.root, "site_name"),
+    )
     files = write_site(Corpus(kb), config, target, cli_reference=cli_reference())
     click.echo(f"wrote {files} files to {target}")
 

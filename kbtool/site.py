@@ -138,6 +138,8 @@ class SiteConfig:
     repo_url: str = ""  # e.g. https://github.com/org/repo; empty hides edit links
     branch: str = "main"
     as_of: str = ""
+    site_url: str = ""  # mkdocs.yml's site_url, if set: absolute links in the feed
+    site_name: str = ""
 
 
 def relief_category(records: list[Record]) -> str:
@@ -197,6 +199,9 @@ class Site:
         for s in corpus.all("statute"):
             self.statutes.setdefault(s.jurisdiction, []).append(s)
         self.coverage = query.coverage(corpus)
+        from .site_changes import SiteHistory  # git history, read once when first needed
+
+        self.history = SiteHistory(corpus)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -249,6 +254,9 @@ class Site:
             out += [f"**Notes.** {md(record.data['notes'])}", ""]
         out += ["<p><strong>Sources</strong></p>" + self.sources_html(record), ""]
         out += [self.verification_line(record), ""]
+        from .site_changes import record_history
+
+        out += record_history(self, record)  # anchor, last change, folded history
         return out
 
     # -- jurisdiction pages ---------------------------------------------------------------
@@ -670,6 +678,9 @@ class Site:
         pages["data/compare-data.js"] = self.compare_data_js()
         pages.update(self.downloads())
         pages.update(screener.site_files(self.corpus, self.config.as_of))
+        from .site_changes import site_files as changes_files
+
+        pages.update(changes_files(self))  # What changed page and Atom feed
         return pages
 
     def downloads(self) -> dict[str, str]:
