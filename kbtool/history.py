@@ -254,31 +254,30 @@ class Change:
         """What changed, in one line of plain text."""
         if self.action == "added":
             text = "added"
-        elif self.action == "removed":
+            if self.kind == "remedy":
+                text += f"; available: {_fmt_available(self.available_after)}"
+            return text
+        if self.action == "removed":
             text = "removed"
-        elif self.fields is None:
-            text = f"{self.action}; a version could not be read, fields unknown"
-        elif not self.fields:
-            text = "renamed, content unchanged" if self.action == "renamed" else ""
-            text = text or "formatting only: no field changed"
+            if self.kind == "remedy":
+                text += f"; was available: {_fmt_available(self.available_before)}"
+            return text
+        parts = []
+        if self.action == "renamed":
+            old = (record_path(self.old_path or "") or ("", "", "?"))[2]
+            parts.append(f"renamed from {old} ({self.old_path})")
+        if self.fields is None:
+            parts.append("a version could not be read, fields unknown")
         else:
-            text = "fields: " + ", ".join(self.paths or self.fields)
-            if self.action == "renamed":
-                text = "renamed; " + text
-        if self.action == "renamed" and self.old_path:
-            text += f" (was {self.old_path})"
-        if self.kind == "remedy" and (self.available_changed or self.action != "changed"):
-            before, after = (
-                _fmt_available(self.available_before),
-                _fmt_available(self.available_after),
-            )
-            if self.action == "added":
-                text += f"; available: {after}"
-            elif self.action == "removed":
-                text += f"; was available: {before}"
-            else:
-                text += f"; available: {before} -> {after}"
-        return text
+            paths = [p for p in (self.paths or ()) if not (self.action == "renamed" and p == "id")]
+            if paths:
+                parts.append("fields: " + ", ".join(paths))
+            elif self.action == "changed":
+                parts.append("formatting only: no field changed")
+        if self.available_changed:
+            before = _fmt_available(self.available_before)
+            parts.append(f"available: {before} -> {_fmt_available(self.available_after)}")
+        return "; ".join(parts)
 
     def as_dict(self) -> dict:
         return {
