@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from .findings import Finding
 from .jurisdictions import Registry
 from .kb import RECORD_ID
 from .loader import LoadedFile
+from .provenance import LEVEL_OF_KIND, LEVELS, Publishers, host_of, supported_level
 
 TODAY_ENV = "KBTOOL_TODAY"
 
@@ -338,3 +340,162 @@ def check_corpus(
             elif target == rid:
                 out.append(ctx.finding(path, "self-reference", "a record cannot refer to itself"))
     return out
+
+
+# -- provenance: what the sources support ------------------------------------------------
+
+# Text that says a claim was never checked: published text must be checked text.
+UNCHECKED_MARKERS = ("from memory", "recollection")
+# A subsection written twice in a row: `§ 647(b)(b)(5)`. Lower-case roman numerals are
+# left alone: paragraph (i) may have a subparagraph (i), as in CPL 440.10(1)(i)(i).
+_REPEATED_SUBSECTION = re.compile(r"(\((?![ivx]+\))[^()\s]{1,8}\))\1")
+_CITATION_FIELDS = frozenset({"citation", "pinpoint"})
+
+
+def template_phrases(template: dict | None) -> frozenset[str]:
+    """Instruction and placeholder sentences of a template (three words or more), which
+    never belong in a real record, whatever the field."""
+    if not template:
+        return frozenset()
+    return frozenset(
+        value.strip()
+        for _, value in _leaves(template)
+        if isinstance(value, str) and len(value.split()) >= 3
+    )
+
+
+def check_provenance(
+    ctx: RecordContext, publishers: Publishers, phrases: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """Sources that overstate, dates out of order, unchecked or template text."""
+    data = ctx.data
+    out: list[Finding] = []
+    code = data.get("jurisdiction") if isinstance(data.get("jurisdiction"), str) else ""
+    verified = data.get("last_verified")
+    urls = set()
+    for i, src in enumerate(_items(data.get("sources"))):
+        if not isinstance(src, dict):
+            continue
+        url = src.get("url")
+        if isinstance(url, str):
+            urls.add(url)
+        if src.get("type") == "official" and isinstance(url, str):
+            if not publishers.is_official(code, url):
+                out.append(
+                    ctx.finding(
+                        ("sources", i, "type"),
+                        "official-host",
+                        f"{host_of(url) or url!r} is not an official publisher of {code or 'this'}"
+                        " law in schema/publishers.yaml; use `unofficial_text` for a copy of "
+                        "the text, `secondary` for a description, or register the publisher",
+                    )
+                )
+        accessed = src.get("accessed")
+        if _is_real_date(accessed) and _is_real_date(verified) and str(accessed) > str(verified):
+            out.append(
+                ctx.finding(
+                    ("sources", i, "accessed"),
+                    "accessed-after-verified",
+                    f"source accessed {accessed}, after the record's last_verified {verified}; "
+                    "re-check the record and move last_verified forward",
+                )
+            )
+        current = _partial(src.get("current_to"))
+        if current and _is_real_date(accessed) and current > _partial(str(accessed)):
+            out.append(
+                ctx.finding(
+                    ("sources", i, "current_to"),
+                    "date-order",
+                    f"current_to {src.get('current_to')} is after the date the source was "
+                    f"read ({accessed})",
+                )
+            )
+    declared = data.get("verification")
+    supported = supported_level(data)
+    if declared in LEVELS and LEVELS.index(declared) < LEVELS.index(supported):
+        out.append(
+            ctx.finding(
+                ("verification",),
+                "verification-overstated",
+                f"verification {declared!r} needs a source of kind "
+                f"{next(k for k, v in LEVEL_OF_KIND.items() if v == declared)!r}; the sources "
+                f"support at most {supported!r}",
+            )
+        )
+    absence = data.get("absence")
+    if isinstance(absence, dict) and isinstance(absence.get("source"), str):
+        if absence["source"] not in urls:
+            out.append(
+                ctx.finding(
+                    ("absence", "source"),
+                    "unlisted-source",
+                    "the source stating the absence must also be listed in `sources`",
+                )
+            )
+    for i, bill in enumerate(_items(data.get("pending_bills"))):
+        if isinstance(bill, dict) and isinstance(bill.get("url"), str) and bill["url"] not in urls:
+            out.append(
+                ctx.finding(
+                    ("pending_bills", i, "url"),
+                    "unlisted-source",
+                    "a pending bill's address must also be listed in `sources`",
+                )
+            )
+    rr = data.get("record_relief")
+    if isinstance(rr, dict):
+        age = rr.get("max_age_at_offense")
+        if (
+            rr.get("applies_to") == "adults_and_minors"
+            and isinstance(age, int)
+            and not isinstance(age, bool)
+            and age < 18
+        ):
+            out.append(
+                ctx.finding(
+                    ("record_relief", "applies_to"),
+                    "minors-only-conflict",
+                    f"max_age_at_offense {age} limits the relief to minors; "
+                    "applies_to must be minors_only",
+                )
+            )
+    for path, value in _leaves(data):
+        if not isinstance(value, str):
+            continue
+        lowered = value.casefold()
+        marker = next((m for m in UNCHECKED_MARKERS if m in lowered), None)
+        if marker:
+            out.append(
+                ctx.finding(
+                    path,
+                    "unchecked-text",
+                    f"{_field_name(path)} says {marker!r}: published text must be checked "
+                    "against a source; state it as an open question with what was searched",
+                )
+            )
+        if path and path[-1] in _CITATION_FIELDS:
+            m = _REPEATED_SUBSECTION.search(value)
+            if m:
+                out.append(
+                    ctx.finding(
+                        path,
+                        "repeated-subsection",
+                        f"{_field_name(path)} repeats the subsection {m.group(1)} "
+                        f"({value[:80]!r}); write it once",
+                    )
+                )
+        if value.strip() in phrases and (not path or path[-1] not in PLACEHOLDER_FIELDS):
+            out.append(
+                ctx.finding(
+                    path,
+                    "placeholder",
+                    f"{_field_name(path)} still holds the template's text "
+                    f"{value if len(value) <= 50 else value[:47] + '...'!r}; "
+                    "replace it with what you read",
+                )
+            )
+    return out
+
+
+def _field_name(path: tuple) -> str:
+    names = [p for p in path if isinstance(p, str)]
+    return names[-1] if names else "value"

@@ -29,6 +29,7 @@ SCHEMA_FILES = {
     "statute": "statute.schema.json",
     "remedy": "remedy.schema.json",
     "jurisdictions": "jurisdictions.schema.json",
+    "publishers": "publishers.schema.json",
 }
 
 

@@ -20,7 +20,15 @@ from .jurisdictions import load_registry
 from .kb import FOLDERS, KB, KBUsageError, Resolver, is_inside
 from .kb import real as real_path
 from .loader import LoadedFile, load_file
-from .rules import RecordContext, check_corpus, check_record, today
+from .provenance import load_publishers
+from .rules import (
+    RecordContext,
+    check_corpus,
+    check_provenance,
+    check_record,
+    template_phrases,
+    today,
+)
 
 KIND_OF_FOLDER = {folder: kind for kind, folder in FOLDERS.items()}
 RECORD_SUFFIXES = (".yaml", ".yml")
@@ -162,6 +170,8 @@ def validate(
     root = kb.root.resolve()
     check_schema = schema.checker(kb.schema_dir)
     templates = _templates(kb, root)
+    phrases = {kind: template_phrases(t) for kind, t in templates.items()}
+    publishers = load_publishers(kb.schema_dir)
 
     selected: list[RecordContext] = []
     for path in selected_files:
@@ -182,6 +192,9 @@ def validate(
         if ctx.kind is not None:
             report.findings.extend(check_schema(ctx.loaded, ctx.kind))
         report.findings.extend(check_record(ctx, registry, as_of, templates.get(ctx.kind or "")))
+        report.findings.extend(
+            check_provenance(ctx, publishers, phrases.get(ctx.kind or "", frozenset()))
+        )
         selected.append(ctx)
 
     # Corpus layer: ids of everything. Unselected files count by file name (ids equal
@@ -205,6 +218,7 @@ def validate(
 
     if paths is None:
         report.findings.extend(_check_registry(kb))
+        report.findings.extend(_check_publishers(kb, registry))
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
     return report
 
@@ -239,4 +253,48 @@ def _check_registry(kb: KB) -> list[Finding]:
                 Finding(loaded.display, line, col, "duplicate-id", f"code {code!r} is listed twice")
             )
         seen[code] = i
+    return findings
+
+
+def _check_publishers(kb: KB, registry) -> list[Finding]:
+    """The official publishers registry: its schema, and one entry per known code."""
+    from . import schema
+
+    path = kb.schema_dir / "publishers.yaml"
+    if not path.exists():
+        return [
+            Finding(
+                display_path(path, kb.root),
+                0,
+                0,
+                "missing-file",
+                "schema/publishers.yaml is missing: no source can be labelled official",
+            )
+        ]
+    loaded = load_file(path, display_path(path, kb.root), root=real_path(kb.root))
+    if loaded.data is None:
+        return loaded.findings
+    findings = loaded.findings + schema.check(loaded, "publishers", kb.schema_dir)
+    seen: set[str] = set()
+    entries = loaded.data.get("jurisdictions") if isinstance(loaded.data, dict) else None
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        code = entry.get("code") if isinstance(entry, dict) else None
+        if not isinstance(code, str):
+            continue
+        line, col = loaded.position(("jurisdictions", i, "code"), prefer_value=True)
+        if code in seen:
+            findings.append(
+                Finding(loaded.display, line, col, "duplicate-id", f"code {code!r} is listed twice")
+            )
+        elif registry.get(code) is None:
+            findings.append(
+                Finding(
+                    loaded.display,
+                    line,
+                    col,
+                    "unknown-jurisdiction",
+                    f"jurisdiction {code!r} is not in schema/jurisdictions.yaml",
+                )
+            )
+        seen.add(code)
     return findings
