@@ -681,7 +681,8 @@ def new(
 @click.pass_context
 @_errors_to_click
 def stale(ctx: click.Context, older_than: str, output_format: str) -> None:
-    """Records whose last_verified date is older than AGE, by jurisdiction.
+    """Records whose last_verified date is older than AGE, by jurisdiction; bills to watch
+    whose status date is more than 90 days old.
 
     Laws change: these records are due for a fresh check against their sources. Stale
     records are warnings, not errors: the exit code is 0 whatever is found (1 only if
@@ -700,7 +701,10 @@ def stale(ctx: click.Context, older_than: str, output_format: str) -> None:
         _print_json(report.as_dict())
     elif output_format == "github":
         lines = [f.github() for f in report.findings()]
-        click.echo("\n".join([*lines, f"{report.count} stale of {report.checked} records"]))
+        summary = f"{report.count} stale of {report.checked} records"
+        if report.bills_checked:
+            summary += f"; {len(report.stale_bills)} stale of {report.bills_checked} bills to watch"
+        click.echo("\n".join([*lines, summary]))
     else:
         click.echo(report.text())
 

@@ -392,6 +392,9 @@ class Site:
         ]
         if j.kind in ("state", "district", "territory"):
             out.extend(self.federal_box())
+        from .site_bills import jurisdiction_bills
+
+        out.extend(jurisdiction_bills(self, j))  # bills to watch, if any
         scope = query.SCOPE.get(j.kind, ())
         types = list(dict.fromkeys([*scope, *(str(r.data.get("remedy_type")) for r in recs)]))
         types.sort(key=self.corpus.type_rank)
@@ -681,6 +684,9 @@ class Site:
         from .site_changes import site_files as changes_files
 
         pages.update(changes_files(self))  # What changed page and Atom feed
+        from .site_bills import site_files as bills_files
+
+        pages.update(bills_files(self))  # Bills to watch page
         return pages
 
     def downloads(self) -> dict[str, str]:
