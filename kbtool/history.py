@@ -172,16 +172,17 @@ class Git:
             return None
         return path[len(self.prefix) :]
 
-    def read_blobs(self, specs: list[str]) -> dict[str, bytes | None]:
-        """The contents of `rev:path` blobs, two git processes for any number of them.
+    def read_blobs(self, specs: list[str]) -> dict[str, tuple[str, bytes] | None]:
+        """(object id, contents) of `rev:path` blobs: two git processes for any number.
 
-        None for a blob that is missing, not a blob, or over the record size limit.
+        None for a blob that is missing, not a blob, or over the record size limit. The
+        same version of a file is one object, read once, however many specs name it.
         """
-        specs = list(dict.fromkeys(specs))
+        # Built from validated shas and record paths; a line break (from an odd folder
+        # name above the knowledge base) would split a request: such a blob is not read.
+        specs = [s for s in dict.fromkeys(specs) if "\n" not in s and "\r" not in s]
         if not specs:
             return {}
-        for spec in specs:  # built from validated shas and record paths: no line breaks
-            assert "\n" not in spec
         check = self.run(
             ["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"],
             stdin="".join(f"{s}\n" for s in specs).encode("utf-8"),
@@ -192,21 +193,25 @@ class Git:
             ok = len(parts) == 3 and parts[1] == "blob" and _SHA.match(parts[0])
             if ok and parts[2].isdigit() and int(parts[2]) <= MAX_FILE_BYTES:
                 wanted[spec] = parts[0]
-        out: dict[str, bytes | None] = dict.fromkeys(specs)
+        out: dict[str, tuple[str, bytes] | None] = dict.fromkeys(specs)
         oids = list(dict.fromkeys(wanted.values()))
         if not oids:
             return out
         raw = self.run(["cat-file", "--batch"], stdin="".join(f"{o}\n" for o in oids).encode())
         contents: dict[str, bytes] = {}
         pos = 0
-        while pos < len(raw):
-            end = raw.index(b"\n", pos)
-            oid, kind, size = raw[pos:end].decode("ascii", "replace").split(" ")
-            start = end + 1
-            contents[oid] = raw[start : start + int(size)]
-            pos = start + int(size) + 1
+        try:
+            while pos < len(raw):
+                end = raw.index(b"\n", pos)
+                oid, _, size = raw[pos:end].decode("ascii", "replace").split(" ")
+                start = end + 1
+                contents[oid] = raw[start : start + int(size)]
+                pos = start + int(size) + 1
+        except ValueError:
+            raise HistoryUnavailable("unexpected output from git cat-file") from None
         for spec, oid in wanted.items():
-            out[spec] = contents.get(oid)
+            if oid in contents:
+                out[spec] = (oid, contents[oid])
         return out
 
 
@@ -455,14 +460,16 @@ def _build(git: Git, commits: list[_Commit]) -> tuple[list[Change], bool]:
             plans.append((commit, status, old_local, new_local, old_spec, new_spec))
             specs += [s for s in (old_spec, new_spec) if s]
     blobs = git.read_blobs(specs)
-    parsed: dict[str, dict | None] = {}
+    parsed: dict[str, dict | None] = {}  # by object id: each version is parsed once
 
     def data(spec: str | None, display: str | None) -> dict | None:
-        if spec is None or display is None:
+        blob = blobs.get(spec) if spec else None
+        if blob is None or display is None:
             return None
-        if spec not in parsed:
-            parsed[spec] = _parse_blob(blobs.get(spec), display)
-        return parsed[spec]
+        oid, raw = blob
+        if oid not in parsed:
+            parsed[oid] = _parse_blob(raw, display)
+        return parsed[oid]
 
     changes = []
     for commit, status, old_local, new_local, old_spec, new_spec in plans:
