@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_FILE = "changes.xml"  # under docs/kb/, next to the What changed page
 PAGE_FILE = "changes.md"
-MAX_PAGE_ENTRIES = 400
+MAX_PAGE_COMMITS = 100
+FOLD_ROWS = 12  # a commit that changed more records shows them folded
 MAX_FEED_ENTRIES = 100
 DEFAULT_SITE_NAME = "Trafficking Survivor Remedies"
 # Characters XML 1.0 cannot hold at all, even escaped.
@@ -154,12 +155,14 @@ def changes_page(site: Site) -> str:
         "---",
         'title: "What changed"',
         'description: "Records added, changed or removed, newest first, from the history."',
+        "hide:",
+        "  - toc",
         "---",
         "",
         "# What changed",
         "",
-        "Records added, changed or removed, newest first, with the fields each change "
-        "touched. Laws change every legislative year: check a record's sources and its "
+        "Records added, changed or removed, newest first (dates in UTC), with the fields "
+        "each change touched. Laws change every legislative year: check a record's sources and its "
         "verification date before relying on it.",
         "",
         f'<p>Follow the changes in a feed reader: <a href="../{FEED_FILE}" type='
@@ -185,34 +188,49 @@ def changes_page(site: Site) -> str:
             "Build it from a full clone (`fetch-depth: 0` in CI) to list them all.",
             "",
         ]
-    shown = log.shown[:MAX_PAGE_ENTRIES]
+    shown = log.shown
     if not shown:
         out += ["*No changes to the records in the history available.*", ""]
         return "\n".join(out) + "\n"
     names = _names(site)
-    rows = []
+    # One block per commit (its changes are adjacent: same date, git's order kept).
+    groups: list[list[Change]] = []
     for c in shown:
-        where = names.get(c.jurisdiction, c.jurisdiction)
-        label = c.title or c.record_id
-        target = _record_href(site, c, "../")
-        rows.append(
-            "<tr>"
-            f"<td>{_day(c)}</td>"
-            f"<td>{h(where)}</td>"
-            f'<td><a href="{h(target)}">{h(label)}</a><br><code>{h(c.record_id)}</code></td>'
-            f"<td>{h(c.action)}: {h(c.describe())}</td>"
-            f"<td>{h(c.summary)} {_commit(site, c)}</td>"
-            "</tr>"
+        if groups and groups[-1][0].commit == c.commit:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    commits = len(groups)
+    groups = groups[:MAX_PAGE_COMMITS]
+    for group in groups:
+        first = group[0]
+        rows = []
+        for c in group:
+            target = _record_href(site, c, "../")
+            rows.append(
+                "<tr>"
+                f"<td>{h(names.get(c.jurisdiction, c.jurisdiction))}</td>"
+                f'<td><a href="{h(target)}">{h(c.title or c.record_id)}</a><br>'
+                f"<code>{h(c.record_id)}</code></td>"
+                f"<td>{h(c.describe())}</td>"
+                "</tr>"
+            )
+        count = f"{len(group)} record{'s' if len(group) != 1 else ''}"
+        table = (
+            '<div class="kb-table-wrap"><table class="kb-changes"><thead><tr>'
+            "<th>Jurisdiction</th><th>Record</th><th>What changed</th></tr></thead>"
+            "<tbody>" + "".join(rows) + "</tbody></table></div>"
         )
-    out.append(
-        '<div class="kb-table-wrap"><table class="kb-changes"><thead><tr><th>Date (UTC)</th>'
-        "<th>Jurisdiction</th><th>Record</th><th>What changed</th><th>Commit</th></tr></thead>"
-        "<tbody>" + "".join(rows) + "</tbody></table></div>"
-    )
+        if len(group) > FOLD_ROWS:
+            table = f"<details><summary>Show the {count}</summary>{table}</details>"
+        out.append(
+            f'<div class="kb-commit"><p class="kb-commit-head"><strong>{_day(first)}</strong> · '
+            f"{h(first.summary)} · {_commit(site, first)} · {count}</p>{table}</div>"
+        )
     out.append("")
-    if len(log.shown) > len(shown):
+    if commits > len(groups):
         out += [
-            f"Only the newest {len(shown)} of {len(log.shown)} changes are listed here; "
+            f"Only the newest {len(groups)} of {commits} commits are listed here; "
             "`kbtool changes --since DATE` lists them all.",
             "",
         ]
