@@ -671,6 +671,15 @@ def new(
     help="How old a verification may be: a number and d, w, m or y (90d, 18m, 2y).",
 )
 @click.option(
+    "--by",
+    "by",
+    type=click.Choice(["checked", "law"]),
+    default="checked",
+    show_default=True,
+    help="Which date: when the record was last checked, or the date the law it states is "
+    "current to (unknown counts as stale).",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json", "github"]),
@@ -680,9 +689,9 @@ def new(
 )
 @click.pass_context
 @_errors_to_click
-def stale(ctx: click.Context, older_than: str, output_format: str) -> None:
-    """Records whose last_verified date is older than AGE, by jurisdiction; bills to watch
-    whose status date is more than 90 days old.
+def stale(ctx: click.Context, older_than: str, by: str, output_format: str) -> None:
+    """Records whose last_verified (or law-as-of) date is older than AGE, by jurisdiction;
+    bills to watch whose status date is more than 90 days old.
 
     Laws change: these records are due for a fresh check against their sources. Stale
     records are warnings, not errors: the exit code is 0 whatever is found (1 only if
@@ -692,11 +701,12 @@ def stale(ctx: click.Context, older_than: str, output_format: str) -> None:
     Examples:
       kbtool stale
       kbtool stale --older-than 18m --format json
+      kbtool stale --by law --older-than 3y   (the law stated as of a date over 3 years old)
       kbtool stale --format github   (in CI: warnings on the pull request)
     """
     from .stale import Age, find_stale
 
-    report = find_stale(_kb(ctx), Age.parse(older_than))
+    report = find_stale(_kb(ctx), Age.parse(older_than), by=by)
     if output_format == "json":
         _print_json(report.as_dict())
     elif output_format == "github":

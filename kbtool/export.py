@@ -45,6 +45,20 @@ EXTRA_COLUMNS = {
     "legal_basis.citation": "Citation of each legal_basis statute, with its pinpoint.",
     "legal_basis.official_text_url": "Official text of each legal_basis statute.",
     "related_statutes.citation": "Citation of each related statute.",
+    "provenance.verification_level": (
+        "How well the record is backed, capped by its sources: official_text, "
+        "unofficial_text, secondary_source or unverified."
+    ),
+    "provenance.verification_meaning": "What the verification level means, in words.",
+    "provenance.law_as_of": (
+        "The date the law described is stated as current to: the newest `current_to` of "
+        "the record's sources, or unknown."
+    ),
+    "provenance.checked_on": "When the record was last checked against its sources.",
+    "relief_status": (
+        "Remedies: available, minors only (relief only for offenses as a minor or juvenile "
+        "adjudications), none or undetermined."
+    ),
     "path": "The record's file in the knowledge base.",
 }
 
@@ -125,7 +139,15 @@ def columns(schema_dir: Path) -> list[tuple[str, str]]:
                     out.setdefault(
                         "related_statutes.citation", EXTRA_COLUMNS["related_statutes.citation"]
                     )
-    out["path"] = EXTRA_COLUMNS["path"]
+    for extra in (
+        "provenance.verification_level",
+        "provenance.verification_meaning",
+        "provenance.law_as_of",
+        "provenance.checked_on",
+        "relief_status",
+        "path",
+    ):
+        out[extra] = EXTRA_COLUMNS[extra]
     return list(out.items())
 
 

@@ -152,7 +152,7 @@ _OWN_FIELDS = frozenset(
 )
 # Keys anywhere whose values are addresses, dates or ids: not prose worth searching.
 _SKIP_KEYS = frozenset(
-    {"url", "official_text_url", "accessed", "published", "date", "statute", "type"}
+    {"url", "official_text_url", "accessed", "published", "current_to", "date", "statute", "type"}
 )
 
 

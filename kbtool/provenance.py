@@ -78,8 +78,9 @@ def _sources(data: dict) -> list[dict]:
 
 
 def supported_level(data: dict) -> str:
-    """The strongest level the record's sources can support."""
-    kinds = {s.get("type") for s in _sources(data)}
+    """The strongest level the record's sources can support (a source that does not say
+    its kind counts as a description of the law)."""
+    kinds = {s.get("type") or "secondary" for s in _sources(data)}
     for level in LEVELS[:-1]:
         if any(LEVEL_OF_KIND.get(k) == level for k in kinds):
             return level

@@ -8,6 +8,17 @@ from typing import Any
 from .corpus import Corpus, Record
 from .jurisdictions import Jurisdiction
 from .kb import KBUsageError
+from .provenance import (
+    STATUS_AVAILABLE,
+    STATUS_MINORS_ONLY,
+    STATUS_NONE,
+    STATUS_NOT_RESEARCHED,
+    STATUS_UNDETERMINED,
+    cell_status,
+    provenance,
+    remedy_status,
+    verification_level,
+)
 
 # Remedy types whose absence we research for every jurisdiction of a kind.
 SCOPE: dict[str, tuple[str, ...]] = {
@@ -22,11 +33,6 @@ SCOPE: dict[str, tuple[str, ...]] = {
 }
 SCOPE["district"] = SCOPE["state"]
 SCOPE["territory"] = SCOPE["state"]
-
-STATUS_AVAILABLE = "available"
-STATUS_NONE = "none"
-STATUS_UNDETERMINED = "undetermined"
-STATUS_NOT_RESEARCHED = "not researched"
 
 
 def pinpoint_citation(citation: str, pinpoint: Any) -> str:
@@ -71,6 +77,9 @@ def record_view(corpus: Corpus, record: Record) -> dict:
                 {"statute": rid, "citation": other.data.get("citation") if other else None}
             )
         data["related_statutes"] = related
+    data["provenance"] = provenance(record.data)
+    if record.kind == "remedy":
+        data["relief_status"] = remedy_status(record.data)
     data["path"] = corpus._display(record.path)
     return data
 
@@ -128,15 +137,10 @@ def jurisdictions(corpus: Corpus) -> list[dict]:
     return out
 
 
-def availability_status(values: list[Any]) -> str:
-    """Cell status from the `available` values of the records of one type."""
-    if any(v is True for v in values):
-        return STATUS_AVAILABLE
-    if any(v is False for v in values):
-        return STATUS_NONE
-    if values:
-        return STATUS_UNDETERMINED
-    return STATUS_NOT_RESEARCHED
+def availability_status(records: list[dict]) -> str:
+    """Cell status from the data of the records of one type: relief limited to minors
+    never counts as relief for adults."""
+    return cell_status(records)
 
 
 def coverage(corpus: Corpus) -> dict:
@@ -150,6 +154,7 @@ def coverage(corpus: Corpus) -> dict:
     rows = []
     totals: dict[str, int] = {
         STATUS_AVAILABLE: 0,
+        STATUS_MINORS_ONLY: 0,
         STATUS_NONE: 0,
         STATUS_UNDETERMINED: 0,
         STATUS_NOT_RESEARCHED: 0,
@@ -163,9 +168,7 @@ def coverage(corpus: Corpus) -> dict:
             continue
         cells = {}
         for t in scope:
-            status = availability_status(
-                [r.data.get("available") for r in recs if r.data.get("remedy_type") == t]
-            )
+            status = availability_status([r.data for r in recs if r.data.get("remedy_type") == t])
             cells[t] = status
             totals[status] += 1
         extra = sorted(
@@ -173,14 +176,12 @@ def coverage(corpus: Corpus) -> dict:
             key=corpus.type_rank,
         )
         for t in extra:
-            cells[t] = availability_status(
-                [r.data.get("available") for r in recs if r.data.get("remedy_type") == t]
-            )
+            cells[t] = availability_status([r.data for r in recs if r.data.get("remedy_type") == t])
         dates = [
             str(r.data.get("last_verified")) for r in recs + stats if r.data.get("last_verified")
         ]
         for r in recs + stats:
-            v = str(r.data.get("verification", "unverified"))
+            v = verification_level(r.data)
             verification[v] = verification.get(v, 0) + 1
         rows.append(
             {

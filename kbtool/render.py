@@ -37,6 +37,22 @@ def verified(date: Any, method: Any) -> str:
     return f"Verified {date} ({fmt(method)})"
 
 
+def provenance_text(view: dict) -> str:
+    """`Law as of 2021-11 · checked on 2026-11-28 · Secondary sources: checked against ...`
+    from a record view (query.record_view), or from the record's data."""
+    from .provenance import provenance_line
+
+    return provenance_line(view)
+
+
+def relief_status(view: dict) -> str:
+    """`available`, `minors only`, `not available` or `undetermined` for a remedy view."""
+    status = view.get("relief_status")
+    if status == "minors only":
+        return "available only for offenses as a minor"
+    return availability(view.get("available"))
+
+
 def availability(value: Any) -> str:
     return {True: "available", False: "not available", "unknown": "undetermined"}.get(
         value, fmt(value)
@@ -156,14 +172,14 @@ def remedies_text(
             current = r.get("remedy_type")
             lines.append("")
             lines.append(type_label(current))
-        lines.append(f"  {r.get('title')} [{availability(r.get('available'))}]")
+        lines.append(f"  {r.get('title')} [{relief_status(r)}]")
         lines.append(f"    id: {r.get('id')}")
         if r.get("legal_basis"):
             lines.extend(_wrap(f"Law: {citations(r)}", "    "))
         if r.get("available") is not True:
             lines.extend(_wrap(str(r.get("summary", "")), "    "))
         lines.extend(_pairs(key_fields(r), "    "))
-        lines.append(f"    {verified(r.get('last_verified'), r.get('verification'))}")
+        lines.extend(_wrap(provenance_text(r), "    "))
     lines.append("")
     if federal_hint:
         lines.append("Federal remedies apply in every state: kbtool remedies US")
@@ -206,7 +222,7 @@ def record_text(record: dict, type_label) -> str:
             for rel in record["related_statutes"]:
                 lines.append(f"  {rel.get('citation') or '(missing)'} [{rel.get('statute')}]")
     else:
-        lines.append(f"{record.get('title')} [{availability(record.get('available'))}]")
+        lines.append(f"{record.get('title')} [{relief_status(record)}]")
         lines.append(
             f"  id: {record.get('id')} · {type_label(record.get('remedy_type'))} · "
             f"{record.get('jurisdiction')}"
@@ -259,10 +275,7 @@ def record_text(record: dict, type_label) -> str:
         published = f", published {s['published']}" if s.get("published") else ""
         lines.extend(_wrap(f"{s.get('title')}{published} (accessed {s.get('accessed')})", "  "))
         lines.append(f"    {s.get('url')}")
-    lines.append(
-        f"{verified(record.get('last_verified'), record.get('verification'))} · "
-        f"file: {record.get('path')}"
-    )
+    lines.extend(_wrap(f"{provenance_text(record)} · file: {record.get('path')}", ""))
     lines.append(DISCLAIMER)
     return "\n".join(lines)
 
@@ -282,6 +295,7 @@ def jurisdictions_text(rows: list[dict]) -> str:
 
 STATUS_MARK = {
     "available": "yes",
+    "minors only": "minors",
     "none": "none",
     "undetermined": "?",
     "not researched": "-",
@@ -318,16 +332,21 @@ def coverage_text(cov: dict, type_label, as_of: str, order: list[str]) -> str:
             f"{row['code']:<6} {cells} {crime:<5} {row['oldest_verified'] or '-'}".rstrip()
         )
     lines.append("")
-    lines.append(
-        "Legend: yes = available, none = researched and not available, ? = undetermined, "
-        "- = not researched; blank = not in scope"
+    lines.extend(
+        textwrap.wrap(
+            "Legend: yes = available, minors = only for offenses as a minor or juvenile "
+            "adjudications (not relief for adults), none = researched and not available, "
+            "? = undetermined, - = not researched; blank = not in scope",
+            WIDTH,
+        )
     )
     legend = ", ".join(f"{short.get(t, t)} = {type_label(t)}" for t in types)
     lines.extend(textwrap.wrap(legend, WIDTH))
     t = cov["totals"]
     lines.append("")
     lines.append(
-        f"Cells in scope: {t['available']} available, {t['none']} none, "
+        f"Cells in scope: {t['available']} available, {t['minors only']} minors only, "
+        f"{t['none']} none, "
         f"{t['undetermined']} undetermined, {t['not researched']} not researched"
     )
     recs = cov["records"]
@@ -370,13 +389,17 @@ def coverage_markdown(cov: dict) -> str:
         "",
         f"- {len(rows)} jurisdictions, {recs['statutes']} statute records, "
         f"{recs['remedies']} remedy records;",
-        f"- criminal record relief: {relief.count('available')} jurisdictions with a recorded law, "
-        f"{relief.count('none')} researched with none found, {relief.count('undetermined')} "
-        f"undetermined, {relief.count('not researched')} not researched;",
-        f"- all remedy types in scope: {t['available']} available, {t['none']} none, "
-        f"{t['undetermined']} undetermined, {t['not researched']} not researched;",
-        f"- verification: {ver.get('official_text', 0)} records against official text, "
-        f"{ver.get('secondary_source', 0)} against secondary sources, "
+        f"- criminal record relief: {relief.count('available')} jurisdictions with a recorded law "
+        f"for adults, {relief.count('minors only')} with relief only for offenses committed as "
+        f"a minor, {relief.count('none')} researched with none found, "
+        f"{relief.count('undetermined')} undetermined, {relief.count('not researched')} not "
+        "researched;",
+        f"- all remedy types in scope: {t['available']} available, {t['minors only']} minors "
+        f"only, {t['none']} none, {t['undetermined']} undetermined, {t['not researched']} not "
+        "researched;",
+        f"- verification (capped by the sources): {ver.get('official_text', 0)} records against "
+        f"the official text, {ver.get('unofficial_text', 0)} against an unofficial copy of the "
+        f"text, {ver.get('secondary_source', 0)} against secondary sources only, "
         f"{ver.get('unverified', 0)} unverified.",
         README_END,
     ]

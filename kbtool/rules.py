@@ -379,17 +379,20 @@ def check_provenance(
         url = src.get("url")
         if isinstance(url, str):
             urls.add(url)
-        if src.get("type") == "official" and isinstance(url, str):
-            if not publishers.is_official(code, url):
-                out.append(
-                    ctx.finding(
-                        ("sources", i, "type"),
-                        "official-host",
-                        f"{host_of(url) or url!r} is not an official publisher of {code or 'this'}"
-                        " law in schema/publishers.yaml; use `unofficial_text` for a copy of "
-                        "the text, `secondary` for a description, or register the publisher",
-                    )
+        if (
+            src.get("type") == "official"
+            and isinstance(url, str)
+            and not publishers.is_official(code, url)
+        ):
+            out.append(
+                ctx.finding(
+                    ("sources", i, "type"),
+                    "official-host",
+                    f"{host_of(url) or url!r} is not an official publisher of {code or 'this'}"
+                    " law in schema/publishers.yaml; use `unofficial_text` for a copy of "
+                    "the text, `secondary` for a description, or register the publisher",
                 )
+            )
         accessed = src.get("accessed")
         if _is_real_date(accessed) and _is_real_date(verified) and str(accessed) > str(verified):
             out.append(
@@ -412,7 +415,11 @@ def check_provenance(
             )
     declared = data.get("verification")
     supported = supported_level(data)
-    if declared in LEVELS and LEVELS.index(declared) < LEVELS.index(supported):
+    if (
+        isinstance(data.get("sources"), list)  # else the schema already says what is wrong
+        and declared in LEVELS
+        and LEVELS.index(declared) < LEVELS.index(supported)
+    ):
         out.append(
             ctx.finding(
                 ("verification",),
@@ -423,15 +430,27 @@ def check_provenance(
             )
         )
     absence = data.get("absence")
-    if isinstance(absence, dict) and isinstance(absence.get("source"), str):
-        if absence["source"] not in urls:
-            out.append(
-                ctx.finding(
-                    ("absence", "source"),
-                    "unlisted-source",
-                    "the source stating the absence must also be listed in `sources`",
-                )
+    if absence is not None and data.get("available") is not False:
+        out.append(
+            ctx.finding(
+                ("absence",),
+                "absence-not-false",
+                "an absence finding belongs only to a record that says `available: false`; "
+                "remove it, or set available to false if the source settles it",
             )
+        )
+    if (
+        isinstance(absence, dict)
+        and isinstance(absence.get("source"), str)
+        and absence["source"] not in urls
+    ):
+        out.append(
+            ctx.finding(
+                ("absence", "source"),
+                "unlisted-source",
+                "the source stating the absence must also be listed in `sources`",
+            )
+        )
     for i, bill in enumerate(_items(data.get("pending_bills"))):
         if isinstance(bill, dict) and isinstance(bill.get("url"), str) and bill["url"] not in urls:
             out.append(

@@ -796,7 +796,7 @@ def screen_one(remedy: dict, query: ScreenInput, today: dt.date) -> Result:
         procedure=_details(remedy, "procedure"),
         law=_law(remedy),
         last_verified=remedy.get("last_verified"),
-        verification=remedy.get("verification"),
+        verification=shown_verification(remedy),
     )
 
 
@@ -812,9 +812,19 @@ def screen(remedies: list[dict], query: ScreenInput, today: dt.date) -> list[Res
     return [screen_one(r, query, today) for r in own + federal]
 
 
+def shown_verification(remedy: dict) -> Any:
+    """The verification level to show: capped by the sources when the record view says
+    so (query.record_view), else as the record declares it."""
+    level = (remedy.get("provenance") or {}).get("verification_level")
+    return level or remedy.get("verification")
+
+
 def screen_view(remedy: dict) -> dict:
     """Only the fields of a record the screener reads (what the site exports)."""
-    return {k: remedy[k] for k in SCREEN_FIELDS if k in remedy}
+    view = {k: remedy[k] for k in SCREEN_FIELDS if k in remedy}
+    if "verification" in view:
+        view["verification"] = shown_verification(remedy)
+    return view
 
 
 # --- on a knowledge base -------------------------------------------------------------------

@@ -23,7 +23,8 @@ from typing import Any
 from . import DISCLAIMER, query, screener
 from .corpus import Corpus, Record
 from .jurisdictions import Jurisdiction
-from .render import deadline, fmt, limitation, verified
+from .provenance import STATUS_MINORS_ONLY, VERIFICATION_LABEL, provenance, remedy_status
+from .render import deadline, fmt, limitation
 
 GENERATED_DIR = "kb"  # under docs/, git-ignored
 DOWNLOAD_STEM = "trafficking-survivor-remedies"
@@ -32,6 +33,7 @@ DOWNLOAD_STEM = "trafficking-survivor-remedies"
 RELIEF_CATEGORIES = {
     "vacatur": ("V", "Vacatur available"),
     "expungement_sealing": ("E", "Expungement or sealing only"),
+    "minors_only": ("M", "Only for offenses committed as a minor (no relief for adults)"),
     "none": ("N", "No trafficking-specific record relief"),
     "undetermined": ("?", "Researched, not settled"),
     "not_researched": ("·", "Not yet researched"),
@@ -148,7 +150,10 @@ def relief_category(records: list[Record]) -> str:
     if not rel:
         return "not_researched"
     forms: set[str] = set()
-    for r in rel:
+    adult = [r for r in rel if remedy_status(r.data) != STATUS_MINORS_ONLY]
+    if rel and not adult:
+        return "minors_only"
+    for r in adult:
         if r.data.get("available") is True:
             f = (r.data.get("record_relief") or {}).get("relief_forms")
             forms.update(f if isinstance(f, list) else ["unknown"])
@@ -176,12 +181,16 @@ def field_value(key: str, value: Any, short: bool = False) -> str:
     return fmt(value)
 
 
-def _badge(available: Any) -> str:
-    label, cls = {
-        True: ("Available", "kb-yes"),
-        False: ("Not available", "kb-no"),
-        "unknown": ("Undetermined", "kb-unknown"),
-    }.get(available, (fmt(available), "kb-unknown"))
+def _badge(available: Any, status: str | None = None) -> str:
+    """The status badge of a remedy; relief limited to minors never reads as available."""
+    if status == STATUS_MINORS_ONLY:
+        label, cls = "Minors only (not for adults)", "kb-minors"
+    else:
+        label, cls = {
+            True: ("Available", "kb-yes"),
+            False: ("Not available", "kb-no"),
+            "unknown": ("Undetermined", "kb-unknown"),
+        }.get(available, (fmt(available), "kb-unknown"))
     return f'<span class="kb-badge {cls}">{h(label)}</span>'
 
 
@@ -241,10 +250,12 @@ class Site:
         return '<ul class="kb-sources">' + "".join(items) + "</ul>"
 
     def verification_line(self, record: Record) -> str:
+        p = provenance(record.data)
         return (
-            f'<p class="kb-verified">'
-            f"{h(verified(record.data.get('last_verified'), record.data.get('verification')))}. "
-            f"{self.edit_link(record)}</p>"
+            f'<p class="kb-verified"><strong>Law as of</strong> {h(p["law_as_of"])} · '
+            f"<strong>checked on</strong> {h(p['checked_on'])} · "
+            f"<strong>{h(VERIFICATION_LABEL[p['verification_level']])}</strong>: "
+            f"{h(p['verification_meaning'])}. {self.edit_link(record)}</p>"
         )
 
     def record_footer(self, record: Record) -> list[str]:
@@ -265,7 +276,9 @@ class Site:
         d = record.data
         view = query.record_view(self.corpus, record)
         out = [f"### {md(d.get('title'))}", ""]
-        out.append(f"<p>{_badge(d.get('available'))} <code>{h(record.id)}</code></p>")
+        out.append(
+            f"<p>{_badge(d.get('available'), remedy_status(d))} <code>{h(record.id)}</code></p>"
+        )
         out.append("")
         if view["legal_basis"]:
             cites = "; ".join(self.statute_citation(ref) for ref in view["legal_basis"])
@@ -482,7 +495,9 @@ class Site:
                 cells = [
                     f'<a href="../../jurisdictions/{h(j.folder)}/">{h(j.name)}</a>',
                     h(
-                        {True: "yes", False: "no", "unknown": "undetermined"}.get(
+                        "minors only"
+                        if remedy_status(r.data) == STATUS_MINORS_ONLY
+                        else {True: "yes", False: "no", "unknown": "undetermined"}.get(
                             r.data.get("available"), ""
                         )
                     ),
@@ -589,8 +604,10 @@ class Site:
             f"for {len(self.coverage['jurisdictions'])} jurisdictions. Of {cells} "
             f"jurisdiction-and-remedy cells in scope, {t['available']} are available, {t['none']} "
             f"researched and not available, {t['undetermined']} undetermined and "
-            f"{t['not researched']} not yet researched. Records verified against official text: "
-            f"{ver.get('official_text', 0)}; against secondary sources: "
+            f"{t['not researched']} not yet researched ({t['minors only']} more offer relief only "
+            "for offenses committed as a minor). Records verified against the official text: "
+            f"{ver.get('official_text', 0)}; against an unofficial copy of the text: "
+            f"{ver.get('unofficial_text', 0)}; against secondary sources only: "
             f"{ver.get('secondary_source', 0)}; unverified: {ver.get('unverified', 0)}.</p>"
         )
         return "\n".join(
@@ -764,6 +781,7 @@ class Site:
                     "remedy_type": r.data.get("remedy_type"),
                     "title": r.data.get("title"),
                     "available": r.data.get("available"),
+                    "status": remedy_status(r.data),
                     "law": [
                         ref.get("citation")
                         for ref in query.resolve_refs(self.corpus, r.data.get("legal_basis"))

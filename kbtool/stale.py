@@ -1,9 +1,10 @@
 """Records due for re-checking: `kbtool stale`.
 
 Laws change; a record is only as good as its last check. A record is stale when its
-`last_verified` date is older than a limit (12 months unless told otherwise) before
-"today" (KBTOOL_TODAY fixes it). Stale records are warnings, never errors: CI shows
-them on the pull request but does not fail.
+`last_verified` date (or, with `by="law"`, the date the law it states is current to) is
+older than a limit (12 months unless told otherwise) before "today" (KBTOOL_TODAY fixes
+it); a record whose law-as-of date is unknown is always stale by that measure. Stale
+records are warnings, never errors: CI shows them on the pull request but does not fail.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class StaleReport:
     as_of: dt.date
     age: Age
     before: dt.date
+    by: str = "checked"  # "checked": last_verified; "law": the law-as-of date
     checked: int = 0
     groups: list[tuple[str, str, list[StaleRecord]]] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
@@ -93,19 +95,28 @@ class StaleReport:
     def findings(self) -> list[Finding]:
         """Each stale record as a warning at its `last_verified` line."""
         out = []
+        todo = (
+            "look for newer sources and record their current_to dates"
+            if self.by == "law"
+            else "re-check its sources and update last_verified"
+        )
         for _, _, records in self.groups:
             for r in records:
-                when = f"last verified {r.last_verified}" if r.last_verified else "never verified"
+                if self.by == "law":
+                    when = f"law as of {r.last_verified or 'unknown'}"
+                else:
+                    when = (
+                        f"last verified {r.last_verified}" if r.last_verified else "never verified"
+                    )
                 out.append(
                     Finding(
                         r.path,
                         r.line,
                         r.column,
                         "stale",
-                        f"{when}, more than {self.age} before {self.as_of.isoformat()}: "
-                        "re-check its sources and update last_verified",
+                        f"{when}, more than {self.age} before {self.as_of.isoformat()}: {todo}",
                         severity="warning",
-                        json_path="last_verified",
+                        json_path="sources" if self.by == "law" else "last_verified",
                     )
                 )
         for path, bill, line, col in self.stale_bills:
@@ -129,6 +140,7 @@ class StaleReport:
         return {
             "as_of": self.as_of.isoformat(),
             "older_than": str(self.age),
+            "by": self.by,
             "before": self.before.isoformat(),
             "checked": self.checked,
             "stale": self.count,
@@ -155,13 +167,18 @@ class StaleReport:
         }
 
     def text(self) -> str:
+        what = "Law stated as of a date" if self.by == "law" else "Last verified"
         head = (
-            f"Last verified more than {self.age} before {self.as_of.isoformat()} "
+            f"{what} more than {self.age} before {self.as_of.isoformat()} "
+            f"(before {self.before.isoformat()}), or unknown:"
+            if self.by == "law"
+            else f"{what} more than {self.age} before {self.as_of.isoformat()} "
             f"(before {self.before.isoformat()}):"
         )
         if not self.groups:
+            done = "state the law as of" if self.by == "law" else "were verified on or after"
             lines = [
-                f"No stale records: all {self.checked} were verified on or after "
+                f"No stale records: all {self.checked} {done} "
                 f"{self.before.isoformat()} ({self.age} before {self.as_of.isoformat()})."
             ]
         else:
@@ -169,7 +186,8 @@ class StaleReport:
             for code, name, records in self.groups:
                 lines += ["", f"{name} ({code}): {_plural(len(records), 'record')}"]
                 for r in records:
-                    lines.append(f"  {r.last_verified or 'none':<10}  {r.path}")
+                    empty = "unknown" if self.by == "law" else "none"
+                    lines.append(f"  {r.last_verified or empty:<10}  {r.path}")
             places = _plural(len(self.groups), "jurisdiction")
             lines += [
                 "",
@@ -213,13 +231,32 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def find_stale(kb: KB, age: Age | str = "12m", as_of: dt.date | None = None) -> StaleReport:
-    """Every record whose `last_verified` is older than `age` before `as_of` (today)."""
+def _law_date(data: dict) -> tuple[dt.date | None, str | None]:
+    """The law-as-of date of a record, as the first day of the period it names."""
+    from .provenance import UNKNOWN, law_as_of
+
+    text = law_as_of(data)
+    if text == UNKNOWN:
+        return None, None
+    parts = [int(p) for p in text.split("-")] + [1, 1]
+    try:
+        return dt.date(parts[0], parts[1], parts[2]), text
+    except ValueError:
+        return None, None
+
+
+def find_stale(
+    kb: KB, age: Age | str = "12m", as_of: dt.date | None = None, by: str = "checked"
+) -> StaleReport:
+    """Every record whose `last_verified` (by="checked") or law-as-of date (by="law") is
+    older than `age` before `as_of` (today)."""
     from .rules import today
 
+    if by not in ("checked", "law"):
+        raise KBUsageError(f"--by takes checked or law, not {by!r}")
     age = Age.parse(age) if isinstance(age, str) else age
     as_of = as_of or today()
-    report = StaleReport(as_of=as_of, age=age, before=age.before(as_of))
+    report = StaleReport(as_of=as_of, age=age, before=age.before(as_of), by=by)
     registry = load_registry(kb.schema_dir)
     root = real(kb.root) or kb.root
     by_folder: dict[str, list[StaleRecord]] = {}
@@ -233,21 +270,27 @@ def find_stale(kb: KB, age: Age | str = "12m", as_of: dt.date | None = None) -> 
             report.checked += 1
             if kind == "remedy":
                 _check_bills(report, loaded, display, path.stem)
-            value = loaded.data.get("last_verified")
-            try:
-                verified = dt.date.fromisoformat(value) if isinstance(value, str) else None
-            except ValueError:
-                verified = None
+            shown: str | None
+            if by == "law":
+                verified, shown = _law_date(loaded.data)
+            else:
+                value = loaded.data.get("last_verified")
+                try:
+                    verified = dt.date.fromisoformat(value) if isinstance(value, str) else None
+                except ValueError:
+                    verified = None
+                shown = verified.isoformat() if verified else None
             if verified is not None and verified >= report.before:
                 continue
-            line, col = loaded.position(("last_verified",), prefer_value=True)
+            field = "sources" if by == "law" else "last_verified"
+            line, col = loaded.position((field,), prefer_value=by != "law")
             rid = loaded.data.get("id")
             by_folder.setdefault(path.parent.name, []).append(
                 StaleRecord(
                     display,
                     kind,
                     rid if isinstance(rid, str) else path.stem,
-                    verified.isoformat() if verified else None,
+                    shown,
                     line,
                     col,
                 )

@@ -21,13 +21,15 @@ Criminal record relief
     Exclusions: none · Court: may · Nexus: as a result of
     Deadline: due diligence · Hearing: court discretion · Burden: not specified
     Documentation: creates presumption
-    Verified 2026-11-01 (official text)
+    Law as of 2026-10-15 · checked on 2026-11-01 · Official text: checked
+    against the text of the law from its official publisher
 
 Civil action
   Civil action for trafficking victims [undetermined]
     id: us-ny-civil-action
     Research could not settle this in the fixture.
-    Verified 2026-11-01 (secondary source)
+    Law as of unknown · checked on 2026-11-01 · Secondary sources: checked
+    against guides or reports that describe the law, not against its text
 
 Federal remedies apply in every state: kbtool remedies US
 {DISCLAIMER}

@@ -28,6 +28,7 @@ def test_every_record_has_sources_and_verification() -> None:
             assert record.data.get("last_verified"), record.id
             assert record.data.get("verification") in (
                 "official_text",
+                "unofficial_text",
                 "secondary_source",
                 "unverified",
             )

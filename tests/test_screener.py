@@ -219,7 +219,7 @@ Federal remedies (they can apply whatever the state)
     x Too late: the limitation period (10 years), counted from leaving the
       trafficking situation, ended on 2024-01-01.
     ? Its conditions are described in words only: read the eligibility.
-    Verified 2026-11-01 (official text)
+    Verified 2026-11-01 (unofficial text)
 
 Summary: 0 likely available, 2 possibly available, 1 not available
 {DISCLAIMER}

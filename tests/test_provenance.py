@@ -1,0 +1,201 @@
+"""Provenance: levels capped by the sources, law-as-of dates, minors-only relief, the
+official publishers registry, and how all of it reaches the CLI, exports and stale."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from kbtool import provenance as pv
+from kbtool.jurisdictions import load_registry
+from kbtool.kb import KB
+from kbtool.loader import load_plain
+from kbtool.stale import find_stale
+from kbtool.validate import validate
+
+
+def src(kind: str | None = None, url: str = "https://example.org/x", **extra) -> dict:
+    out = {"url": url, "title": "t", "accessed": "2026-11-01", **extra}
+    if kind:
+        out["type"] = kind
+    return out
+
+
+@pytest.mark.parametrize(
+    "declared,kinds,shown",
+    [
+        ("official_text", ["official"], "official_text"),
+        ("official_text", ["unofficial_text", "secondary"], "unofficial_text"),
+        ("official_text", ["secondary"], "secondary_source"),
+        ("official_text", [None], "secondary_source"),  # no kind: a description
+        ("secondary_source", ["official"], "secondary_source"),  # never raised
+        ("unverified", ["official"], "unverified"),
+        ("unofficial_text", [], "unverified"),
+        ("nonsense", ["official"], "official_text"),
+    ],
+)
+def test_level_is_capped_by_the_sources(declared, kinds, shown) -> None:
+    data = {"verification": declared, "sources": [src(k) for k in kinds]}
+    assert pv.verification_level(data) == shown
+
+
+def test_law_as_of_is_the_newest_current_to_or_unknown() -> None:
+    assert pv.law_as_of({"sources": [src("secondary")]}) == pv.UNKNOWN
+    data = {
+        "sources": [
+            src("secondary", current_to="2021-11"),
+            src("official", current_to="2025-07-01"),
+            src("secondary", current_to="2024"),
+            src("secondary", current_to="not a date"),
+        ]
+    }
+    assert pv.law_as_of(data) == "2025-07-01"
+    assert pv.law_as_of({"sources": "not a list"}) == pv.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    "record_relief,status",
+    [
+        ({"applies_to": "minors_only"}, pv.STATUS_MINORS_ONLY),
+        ({"max_age_at_offense": 17}, pv.STATUS_MINORS_ONLY),
+        ({"max_age_at_offense": 24}, pv.STATUS_AVAILABLE),
+        ({"applies_to": "adults_and_minors"}, pv.STATUS_AVAILABLE),
+        ({"applies_to": "unknown"}, pv.STATUS_AVAILABLE),
+        ({"max_age_at_offense": True}, pv.STATUS_AVAILABLE),  # not an age
+    ],
+)
+def test_minors_only_relief_is_not_relief_for_adults(record_relief, status) -> None:
+    data = {"available": True, "record_relief": record_relief}
+    assert pv.remedy_status(data) == status
+
+
+def test_a_cell_counts_adult_relief_first_and_minors_only_before_absence() -> None:
+    adult = {"available": True, "record_relief": {"applies_to": "adults_and_minors"}}
+    minors = {"available": True, "record_relief": {"applies_to": "minors_only"}}
+    none = {"available": False}
+    unsettled = {"available": "unknown"}
+    assert pv.cell_status([minors, adult]) == pv.STATUS_AVAILABLE
+    assert pv.cell_status([minors, none]) == pv.STATUS_MINORS_ONLY
+    assert pv.cell_status([none, unsettled]) == pv.STATUS_NONE
+    assert pv.cell_status([unsettled]) == pv.STATUS_UNDETERMINED
+    assert pv.cell_status([]) == pv.STATUS_NOT_RESEARCHED
+
+
+def test_official_hosts_are_the_jurisdictions_own_plus_federal_for_states() -> None:
+    pubs = pv.load_publishers(REPO / "schema")
+    assert pubs.is_official("US-NY", "https://www.nysenate.gov/legislation/laws/CPL/440.10")
+    assert pubs.is_official("US-NY", "https://uscode.house.gov/view.xhtml?req=1595")
+    assert pubs.is_official("US", "https://www.ca9.uscourts.gov/opinion")  # `.uscourts.gov`
+    assert not pubs.is_official("US", "https://uscourts.gov.example.org/")
+    assert not pubs.is_official("US-CA", "https://www.nysenate.gov/x")  # another state's
+    assert not pubs.is_official("US", "https://www.nysenate.gov/x")  # not federal
+    assert not pubs.is_official("US-NY", "https://law.justia.com/codes/new-york/")
+    assert not pubs.is_official("US-NY", "not a url")
+
+
+def test_the_registry_covers_every_jurisdiction_and_lists_no_mirror() -> None:
+    pubs = pv.load_publishers(REPO / "schema")
+    codes = {j.code for j in load_registry(REPO / "schema") if j.kind != "country"}
+    assert codes <= set(pubs.online_code)
+    mirrors = ("justia", "findlaw", "cornell", "casetext", "lawserver", "legiscan", "scribd")
+    for code, hosts in pubs.hosts.items():
+        for host in hosts:
+            assert not any(m in host for m in mirrors), (code, host)
+
+
+def test_every_official_source_in_the_data_is_on_a_registered_host() -> None:
+    """The real data as a whole: `official` never rests on a mirror."""
+    pubs = pv.load_publishers(REPO / "schema")
+    for folder in ("statutes", "remedies"):
+        for path in sorted((REPO / folder).glob("*/*.yaml")):
+            data = load_plain(path)
+            for s in data.get("sources", []):
+                if s.get("type") == "official":
+                    assert pubs.is_official(data["jurisdiction"], s["url"]), (path, s["url"])
+
+
+def test_publishers_registry_mistakes_are_findings(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    shutil.copytree(REPO / "schema", root / "schema")
+    (root / "schema" / "publishers.yaml").write_text(
+        "jurisdictions:\n"
+        "  - code: US-XX\n"
+        "    online_code: true\n"
+        "    publishers: []\n"
+        "  - code: US-NY\n"
+        "    online_code: maybe\n"
+        "    publishers:\n"
+        "      - name: '<script>alert(1)</script>'\n"
+        "        hosts: ['../etc', 'WWW.NYSENATE.GOV']\n"
+        "        publishes: [code]\n"
+        "  - code: US-NY\n"
+        "    online_code: true\n"
+        "    publishers: []\n",
+        "utf-8",
+    )
+    found = {(f.line, f.code) for f in validate(KB(root.resolve())).findings}
+    assert (2, "unknown-jurisdiction") in found
+    assert (11, "duplicate-id") in found
+    codes = {code for _, code in found}
+    assert "bad-value" in codes or "bad-enum" in codes or "bad-format" in codes, found
+    lines = {line for line, _ in found}
+    assert {6, 8, 9} <= lines, found  # online_code, the name's markup, the hosts
+
+
+def test_a_missing_registry_is_a_finding(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    shutil.copytree(REPO / "schema", root / "schema")
+    (root / "schema" / "publishers.yaml").unlink()
+    codes = {f.code for f in validate(KB(root.resolve())).findings}
+    assert "missing-file" in codes
+
+
+def test_views_and_exports_carry_provenance(run) -> None:
+    result = run("show", "us-ny-criminal-record-relief", "--json")
+    data = json.loads(result.output)
+    assert data["provenance"] == {
+        "verification_level": "official_text",
+        "verification_meaning": pv.VERIFICATION_MEANING["official_text"],
+        "law_as_of": "2026-10-15",
+        "checked_on": "2026-11-01",
+    }
+    assert data["relief_status"] == "available"
+    result = run("export", "--format", "csv")
+    header = result.output.splitlines()[0].split(",")
+    for column in ("provenance.verification_level", "provenance.law_as_of", "relief_status"):
+        assert column in header
+    result = run("show", "us-civil-action-1595")
+    assert "Law as of unknown · checked on 2026-11-01 · Unofficial copy of the text" in (
+        " ".join(result.output.split())
+    )
+
+
+def test_minors_only_relief_reads_as_such_in_the_cli_and_coverage(run, fixture_kb: Path) -> None:
+    path = fixture_kb / "remedies/us-ny/us-ny-criminal-record-relief.yaml"
+    text = path.read_text("utf-8").replace(
+        "  confidential_filing: unknown\n",
+        "  confidential_filing: unknown\n  max_age_at_offense: 17\n  applies_to: minors_only\n",
+    )
+    path.write_text(text, "utf-8")
+    result = run("remedies", "NY")
+    assert "[available only for offenses as a minor]" in result.output
+    cov = json.loads(run("coverage", "--json").output)
+    ny = next(r for r in cov["jurisdictions"] if r["code"] == "US-NY")
+    assert ny["remedies"]["criminal_record_relief"] == "minors only"
+    assert cov["totals"]["minors only"] == 1
+    assert "minors = only for offenses as a minor" in run("coverage").output
+
+
+def test_stale_by_law_as_of(fixture_kb: Path) -> None:
+    report = find_stale(KB(fixture_kb.resolve()), "2m", by="law")
+    stale = {r.record_id: r.last_verified for _, _, rs in report.groups for r in rs}
+    # The NY vacatur record states the law as of 2026-10-15 (within two months of 2026-11-28);
+    # the others give no date, so they are due a look.
+    assert "us-ny-criminal-record-relief" not in stale
+    assert stale["us-ny-civil-action"] is None
+    assert "unknown" in report.text()
+    assert find_stale(KB(fixture_kb.resolve()), "1d", by="law").count == report.checked
