@@ -39,14 +39,14 @@ def jurisdiction_bills_list(site: Site, code: str) -> list[Bill]:
     return newest_first(out)
 
 
-def _status(site: Site, bill: Bill) -> str:
+def _status(site: Site, bill: Bill, with_date: bool = True) -> str:
     text = f"{h(bill.status)}"
-    if bill.status_date:
+    if bill.status_date and with_date:
         text += f' (<time datetime="{h(bill.status_date)}">{h(bill.status_date)}</time>)'
     if bill.is_stale(_as_of(site)):
         text += (
-            f' <span class="kb-badge kb-unknown">status not re-checked within '
-            f"{BILL_MAX_AGE_DAYS} days</span>"
+            f' <span class="kb-badge kb-unknown">status over {BILL_MAX_AGE_DAYS} days old: '
+            "check for newer action</span>"
         )
     return text
 
@@ -88,7 +88,7 @@ def bills_page(site: Site) -> str:
                 "<tr>"
                 f'<td><a href="../jurisdictions/{h(j.folder)}/">{h(j.name)}</a></td>'
                 f"<td>{link(b.bill, b.url)}<br><small>{h(b.legislature)}</small></td>"
-                f"<td>{_status(site, b)}</td>"
+                f"<td>{_status(site, b, with_date=False)}</td>"
                 f"<td>{h(b.status_date)}</td>"
                 f"<td>{h(b.effect)}</td>"
                 f'<td><a href="../jurisdictions/{h(j.folder)}/#{h(record_anchor(b.record_id))}">'
@@ -99,6 +99,8 @@ def bills_page(site: Site) -> str:
         "---",
         'title: "Bills to watch"',
         'description: "Bills that would create or change a survivor remedy, with their status."',
+        "hide:",
+        "  - toc",
         "---",
         "",
         "# Bills to watch",
@@ -106,8 +108,8 @@ def bills_page(site: Site) -> str:
         "Bills that would create or change a remedy for trafficking survivors, as recorded "
         "in the remedy records, with the status each had on its status date. A bill is not "
         f"law. Statuses dated more than {BILL_MAX_AGE_DAYS} days before this build "
-        f"({h(_as_of(site).isoformat())}) are marked for a re-check; "
-        "`kbtool stale` lists them.",
+        f"({h(_as_of(site).isoformat())}) are marked: check the legislature's page for newer "
+        "action (`kbtool stale` lists them).",
         "",
     ]
     if not rows:
