@@ -117,9 +117,16 @@ def build_repo(root: Path) -> Path:
         "id: !!python/object/apply:os.system ['touch PWNED']\ntitle: evil\n"
     )
     (root / "remedies/us-ny/us-ny-huge.yaml").write_text("title: huge\nsummary: " + "x" * 300_000)
+    (root / "remedies/us-ny/us-ny-link.yaml").symlink_to("/etc/passwd")
     commit(root, "Hostile blobs", "2026-06-01T10:00:00+00:00")
     # 7: they go again, so that the site can be built from the checkout
-    for name in ("us-ny-evil.yaml", "us-ny-huge.yaml", "Bad Name.yaml", "notes.txt"):
+    for name in (
+        "us-ny-evil.yaml",
+        "us-ny-huge.yaml",
+        "us-ny-link.yaml",
+        "Bad Name.yaml",
+        "notes.txt",
+    ):
         (root / "remedies/us-ny" / name).unlink()
     commit(root, "Remove the hostile blobs", "2026-06-02T10:00:00+00:00")
     return root
@@ -243,9 +250,10 @@ def test_changes_until_before_since_is_a_usage_error(repo: Path) -> None:
 def test_hostile_blobs_are_parsed_never_run(repo: Path) -> None:
     log = history.changes(KB(repo), dt.date(2026, 6, 1), dt.date(2026, 6, 1))
     by_id = {c.record_id: c for c in log.changes}
-    assert set(by_id) == {"us-ny-evil", "us-ny-huge"}
+    assert set(by_id) == {"us-ny-evil", "us-ny-huge", "us-ny-link"}
     assert by_id["us-ny-evil"].title is None  # the tag is refused: no data
     assert by_id["us-ny-huge"].title is None  # over the size limit: not parsed
+    assert by_id["us-ny-link"].title is None  # a link's blob is its target's name, not followed
     assert not (repo / "PWNED").exists() and not Path("PWNED").exists()
 
 
@@ -322,7 +330,7 @@ def test_shallow_clone_leaves_out_its_edge(repo: Path, tmp_path: Path) -> None:
     log = history.changes(KB(clone))
     assert log.shallow
     # the edge commit (2026-06-01) would list every record as added: left out
-    assert [(c.action, c.day) for c in log.changes] == [("removed", "2026-06-02")] * 2
+    assert [(c.action, c.day) for c in log.changes] == [("removed", "2026-06-02")] * 3
     assert "shallow" in run_cli(clone, "changes", "--since", "2026-01-01").output
     pages = generate(Corpus(KB(clone)), SiteConfig(as_of="2026-11-28"))
     assert "Part of the history only" in pages["changes.md"]
@@ -409,10 +417,12 @@ def test_feed_uses_site_url_when_set(repo: Path, tmp_path: Path) -> None:
 
 def test_real_repository_history_when_it_is_a_checkout() -> None:
     """Works on this checkout whether CI cloned it shallow or full."""
+    kb = KB(REPO)
+    path = kb.record_files("remedy")[0]
     try:
-        log = history.changes(KB(REPO))
+        result = history.history(kb, path.stem)
     except history.HistoryUnavailable:
         pytest.skip("the tests run outside a git checkout")
-    assert log.changes or log.shallow
-    for change in log.changes:
-        assert change.path.startswith(("statutes/", "remedies/"))
+    assert result.exists and result.path == path.relative_to(REPO).as_posix()
+    assert result.changes or result.shallow
+    assert all(c.path.startswith("remedies/") for c in result.changes)
