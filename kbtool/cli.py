@@ -760,7 +760,7 @@ def history(ctx: click.Context, record_id: str, as_json: bool) -> None:
     "--until",
     type=_DATE_OPTION,
     metavar="YYYY-MM-DD",
-    help="Last day (UTC) to include (default: today).",
+    help="Last day (UTC) to include (default: no limit).",
 )
 @click.option("--jurisdiction", "-j", metavar="STATE", help="Only this jurisdiction (NY, US...).")
 @click.option("--all", "include_all", is_flag=True, help="Also list formatting-only changes.")

@@ -292,6 +292,7 @@ class Change:
             "action": self.action,
             "kind": self.kind,
             "id": self.record_id,
+            "jurisdiction": self.jurisdiction.upper(),  # the registry code: folder upper-cased
             "jurisdiction_folder": self.jurisdiction,
             "path": self.path,
             "old_path": self.old_path,

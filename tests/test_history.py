@@ -273,6 +273,7 @@ def test_cli_changes_text_and_json(repo: Path) -> None:
     assert data["since"] == data["until"] == "2026-02-16" and data["shallow"] is False
     civil = next(c for c in data["changes"] if c["id"] == "us-ny-civil-action")
     assert civil["available"] == {"before": "unknown", "after": True}
+    assert civil["jurisdiction"] == "US-NY" and civil["jurisdiction_folder"] == "us-ny"
     assert civil["fields"] == ["summary", "available"]
     assert civil["date"] == "2026-02-15T23:30:00-05:00"
     everything = json.loads(
