@@ -413,6 +413,17 @@ def check_provenance(
                     f"read ({accessed})",
                 )
             )
+    official_url = data.get("official_text_url")
+    if isinstance(official_url, str) and not publishers.is_official(code, official_url):
+        out.append(
+            ctx.finding(
+                ("official_text_url",),
+                "official-host",
+                f"official_text_url is on {host_of(official_url) or official_url!r}, not an "
+                f"official publisher of {code or 'this'} law in schema/publishers.yaml; link "
+                "the official publisher's page, or list the copy in sources as unofficial_text",
+            )
+        )
     declared = data.get("verification")
     supported = supported_level(data)
     if (
