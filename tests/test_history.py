@@ -309,6 +309,23 @@ def test_cli_history_json(repo: Path) -> None:
 # --- without history, or with part of it -------------------------------------------------------
 
 
+def test_knowledge_base_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
+    outer = tmp_path / "outer"
+    kb = make_kb(outer / "data")
+    git(outer, "init", "-q")
+    commit(outer, "Add", "2026-01-10T12:00:00+00:00")
+    edit(kb / NY_CIVIL, "available: unknown", "available: false")
+    commit(outer, "Researched: none", "2026-01-11T12:00:00+00:00")
+    result = history.history(KB(kb), "us-ny-civil-action")
+    assert result.path == NY_CIVIL
+    assert [(c.action, c.available_after) for c in result.changes] == [
+        ("changed", False),
+        ("added", "unknown"),
+    ]
+    log = history.changes(KB(kb), dt.date(2026, 1, 11))
+    assert [(c.path, c.fields) for c in log.changes] == [(NY_CIVIL, ("available",))]
+
+
 def test_not_a_git_checkout(fixture_kb: Path) -> None:
     with pytest.raises(history.HistoryUnavailable, match="not a git checkout"):
         history.changes(KB(fixture_kb))
