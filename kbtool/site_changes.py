@@ -39,9 +39,18 @@ DEFAULT_SITE_NAME = "Trafficking Survivor Remedies"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+def history_id(record_id: str) -> str:
+    """The HTML id of a record's history block on its jurisdiction page."""
+    return f"history-{record_id}"
+
+
 def record_anchor(record_id: str) -> str:
-    """The HTML id of a record on its jurisdiction page (its history block carries it)."""
-    return record_id
+    """Where links to a record point on its jurisdiction page (feed, What changed, bills).
+
+    Its history block, which every record card has. When the jurisdiction pages give
+    each record's heading its id (`### Title {#id}`), return `record_id` here instead.
+    """
+    return history_id(record_id)
 
 
 def mkdocs_setting(root: Path, key: str) -> str:
@@ -104,7 +113,7 @@ def _commit(site: Site, change: Change) -> str:
 
 def record_history(site: Site, record: Record) -> list[str]:
     """Under a record: its anchor, last change and folded history (empty without git)."""
-    anchor = h(record_anchor(record.id))
+    anchor = h(history_id(record.id))
     log: SiteHistory = site.history
     if log.log is None:
         return [f'<div class="kb-history" id="{anchor}"></div>', ""]

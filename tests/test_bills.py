@@ -92,12 +92,12 @@ def test_jurisdiction_page_and_bills_page(fixture_kb: Path) -> None:
     assert box.index("A.0001") < box.index("S.0002")  # newest status first
     assert "<script>" not in box and "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in box
     assert "javascript:" not in box  # not a link: shown as text only
-    assert '<a href="#us-ny-criminal-record-relief">' in box
+    assert '<a href="#history-us-ny-criminal-record-relief">' in box
     assert "status over 90 days old" in box
     assert "kb-bills" not in pages["jurisdictions/us.md"]
     bills = pages["bills.md"]
     assert "2 bills in 1 jurisdiction." in bills
-    assert '<a href="../jurisdictions/us-ny/#us-ny-criminal-record-relief">' in bills
+    assert '<a href="../jurisdictions/us-ny/#history-us-ny-criminal-record-relief">' in bills
     assert "<script>" not in bills and "javascript:" not in bills
     assert bills.count("status over 90 days old") == 1
 

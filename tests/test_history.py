@@ -335,7 +335,7 @@ def test_not_a_git_checkout(fixture_kb: Path) -> None:
     assert "No history in this build" in pages["changes.md"]
     feed = ET.fromstring(pages["changes.xml"])
     assert feed.findall(f"{ATOM}entry") == []
-    assert 'id="us-ny-civil-action"' in pages["jurisdictions/us-ny.md"]  # anchors stay
+    assert 'id="history-us-ny-civil-action"' in pages["jurisdictions/us-ny.md"]  # anchors stay
 
 
 def test_shallow_clone_leaves_out_its_edge(repo: Path, tmp_path: Path) -> None:
@@ -364,13 +364,13 @@ def pages(repo: Path) -> dict[str, str]:
 
 def test_record_card_shows_last_change_and_folded_history(pages: dict[str, str]) -> None:
     page = pages["jurisdictions/us-ny.md"]
-    block = page[page.index('<div class="kb-history" id="us-ny-civil-action-statutory">') :]
+    block = page[page.index('<div class="kb-history" id="history-us-ny-civil-action-statutory">') :]
     block = block[: block.index("</div>")]
     assert "Last changed <time" in block and "2026-03-20" in block
     assert "<details><summary>History: 3 changes</summary>" in block
     assert "available: unknown -&gt; true" in block
     assert "\\u001b[31mred" in block and "\x1b" not in block
-    statute = page[page.index('id="us-ny-cpl-440-10"') :]
+    statute = page[page.index('id="history-us-ny-cpl-440-10"') :]
     assert "Plus 1 formatting-only change." in statute[: statute.index("</div>")]
 
 
@@ -379,7 +379,7 @@ def test_changes_page_newest_first_and_escaped(pages: dict[str, str]) -> None:
     days = re.findall(r'<time datetime="[^"]+">(\d{4}-\d\d-\d\d)</time>', page)
     assert days and days == sorted(days, reverse=True)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Vacatur" in page
-    assert '<a href="../jurisdictions/us-ny/#us-ny-criminal-record-relief">' in page
+    assert '<a href="../jurisdictions/us-ny/#history-us-ny-criminal-record-relief">' in page
     assert "No history in this build" not in page
 
 
@@ -403,7 +403,7 @@ def test_feed_is_valid_atom(pages: dict[str, str], repo: Path) -> None:
         href = entry.find(f"{ATOM}link").get("href")
         assert not href.startswith(("http:", "https:", "/"))  # no invented address
         if change.action != "removed":
-            assert href == f"jurisdictions/{change.jurisdiction}/#{change.record_id}"
+            assert href == f"jurisdictions/{change.jurisdiction}/#history-{change.record_id}"
     assert feed.findtext(f"{ATOM}updated") == entries[0].findtext(f"{ATOM}updated")
     titles = [e.findtext(f"{ATOM}title") for e in entries]
     assert (
