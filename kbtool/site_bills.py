@@ -23,12 +23,11 @@ PAGE_FILE = "bills.md"
 
 
 def _as_of(site: Site) -> dt.date:
-    try:
-        return dt.date.fromisoformat(site.config.as_of)
-    except ValueError:
-        from .rules import today
+    """The build date (KBTOOL_TODAY fixes it): a bill's status ages with the calendar,
+    not with the records' verification dates."""
+    from .rules import today
 
-        return today()
+    return today()
 
 
 def jurisdiction_bills_list(site: Site, code: str) -> list[Bill]:

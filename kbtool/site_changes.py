@@ -12,7 +12,6 @@ so on the What changed page and still builds.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -282,8 +281,10 @@ def atom_feed(site: Site) -> str:
     sub(feed, "subtitle", subtitle)
     if shown:
         updated = _rfc3339(shown[0].date)
-    else:
-        updated = f"{site.config.as_of or dt.date.today().isoformat()}T00:00:00+00:00"
+    else:  # no change to date the feed by: the build date
+        from .rules import today
+
+        updated = f"{today().isoformat()}T00:00:00+00:00"
     sub(feed, "updated", updated)
     author = sub(feed, "author")
     sub(author, "name", f"{name} contributors")

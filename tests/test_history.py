@@ -331,10 +331,12 @@ def test_not_a_git_checkout(fixture_kb: Path) -> None:
         history.changes(KB(fixture_kb))
     out = run_cli(fixture_kb, "history", "us-ny-civil-action")
     assert out.exit_code == 1 and "not a git checkout" in out.output
-    pages = generate(Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"))
+    pages = generate(Corpus(KB(fixture_kb)), SiteConfig(as_of="unknown"))
     assert "No history in this build" in pages["changes.md"]
     feed = ET.fromstring(pages["changes.xml"])
     assert feed.findall(f"{ATOM}entry") == []
+    # no change to date it by: the build date (KBTOOL_TODAY in tests), a valid timestamp
+    assert feed.findtext(f"{ATOM}updated") == "2026-11-28T00:00:00+00:00"
     assert 'id="history-us-ny-civil-action"' in pages["jurisdictions/us-ny.md"]  # anchors stay
 
 
