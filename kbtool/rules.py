@@ -462,6 +462,25 @@ def check_provenance(
                 "the source stating the absence must also be listed in `sources`",
             )
         )
+    comp = data.get("compensation")
+    page = comp.get("official_page") if isinstance(comp, dict) else None
+    if isinstance(page, str) and page not in urls:
+        out.append(
+            ctx.finding(
+                ("compensation", "official_page"),
+                "unlisted-source",
+                "the program's official page must also be listed in `sources`",
+            )
+        )
+    for i, case in enumerate(_items(data.get("cases"))):
+        if isinstance(case, dict) and isinstance(case.get("url"), str) and case["url"] not in urls:
+            out.append(
+                ctx.finding(
+                    ("cases", i, "url"),
+                    "unlisted-source",
+                    "a case's address must also be listed in `sources`",
+                )
+            )
     for i, bill in enumerate(_items(data.get("pending_bills"))):
         if isinstance(bill, dict) and isinstance(bill.get("url"), str) and bill["url"] not in urls:
             out.append(

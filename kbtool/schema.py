@@ -30,6 +30,7 @@ SCHEMA_FILES = {
     "remedy": "remedy.schema.json",
     "jurisdictions": "jurisdictions.schema.json",
     "publishers": "publishers.schema.json",
+    "help": "help.schema.json",
 }
 
 

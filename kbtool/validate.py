@@ -219,6 +219,7 @@ def validate(
     if paths is None:
         report.findings.extend(_check_registry(kb))
         report.findings.extend(_check_publishers(kb, registry))
+        report.findings.extend(_check_help(kb, registry, as_of))
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
     return report
 
@@ -297,4 +298,62 @@ def _check_publishers(kb: KB, registry) -> list[Finding]:
                 )
             )
         seen.add(code)
+    return findings
+
+
+HELP_FILE = Path("help") / "help.yaml"
+
+
+def _check_help(kb: KB, registry, as_of: dt.date) -> list[Finding]:
+    """The "where to get help" directory: its schema, unique ids, known codes, no date
+    in the future. Optional: a knowledge base without one has no help section."""
+    from . import schema
+
+    path = kb.root / HELP_FILE
+    if not path.exists() and not path.is_symlink():
+        return []
+    loaded = load_file(path, display_path(path, kb.root), root=real_path(kb.root))
+    if loaded.data is None:
+        return loaded.findings
+    findings = loaded.findings + schema.check(loaded, "help", kb.schema_dir)
+    entries = loaded.data.get("entries") if isinstance(loaded.data, dict) else None
+    seen: set[str] = set()
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        eid = entry.get("id")
+        if isinstance(eid, str):
+            if eid in seen:
+                line, col = loaded.position(("entries", i, "id"), prefer_value=True)
+                findings.append(
+                    Finding(
+                        loaded.display, line, col, "duplicate-id", f"id {eid!r} is listed twice"
+                    )
+                )
+            seen.add(eid)
+        scope = entry.get("scope")
+        for k, code in enumerate(scope if isinstance(scope, list) else []):
+            if isinstance(code, str) and registry.get(code) is None:
+                line, col = loaded.position(("entries", i, "scope", k), prefer_value=True)
+                findings.append(
+                    Finding(
+                        loaded.display,
+                        line,
+                        col,
+                        "unknown-jurisdiction",
+                        f"jurisdiction {code!r} is not in schema/jurisdictions.yaml",
+                    )
+                )
+        accessed = entry.get("accessed")
+        if isinstance(accessed, str) and accessed > as_of.isoformat():
+            line, col = loaded.position(("entries", i, "accessed"), prefer_value=True)
+            findings.append(
+                Finding(
+                    loaded.display,
+                    line,
+                    col,
+                    "future-date",
+                    f"accessed {accessed} is after today ({as_of.isoformat()})",
+                )
+            )
     return findings
