@@ -258,9 +258,27 @@ def record_text(record: dict, type_label) -> str:
             ):
                 if procedure.get(key):
                     lines.extend(_wrap(f"{label}: {procedure[key]}", "  "))
-            for form in procedure.get("forms") or []:
+        for form in record.get("forms") or []:
+            lines.extend(
+                _wrap(
+                    f"Form: {form.get('title')} ({form.get('publisher')}, checked "
+                    f"{form.get('accessed')}) {form.get('url', '')}",
+                    "  ",
+                )
+            )
+        if isinstance(record.get("cases"), list):
+            lines.append("")
+            lines.append("Key cases")
+            if not record["cases"]:
+                lines.append("  No reported decision was found in the sources searched.")
+            for case in record["cases"]:
+                cite = f", {case['citation']}" if case.get("citation") else ""
                 lines.extend(
-                    _wrap(f"Form: {form.get('title')} {form.get('url', '')}".rstrip(), "  ")
+                    _wrap(
+                        f"{case.get('name')}{cite} ({case.get('court')}, {case.get('decided')}): "
+                        f"{case.get('holding')}",
+                        "  ",
+                    )
                 )
         if record.get("related_remedies"):
             lines.append("")

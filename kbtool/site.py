@@ -81,9 +81,22 @@ CIVIL_ACTION_FIELDS = [
     ("who_may_sue", "Who may sue"),
     ("defendants", "Defendants"),
 ]
+COMPENSATION_FIELDS = [
+    ("trafficking_victims_covered", "Trafficking victims named"),
+    ("reporting_requirement", "Report to police"),
+    ("reporting_exception_for_trafficking", "Reporting alternative for trafficking"),
+    ("cooperation_required", "Cooperation required"),
+    ("application_deadline", "Application deadline"),
+    ("residency", "Residency and status"),
+    ("pays_for", "Pays for"),
+    ("maximum_award", "Maximum award"),
+    ("program", "Program"),
+    ("agency", "Agency"),
+]
 STRUCTURED = {
     "criminal_record_relief": ("record_relief", RECORD_RELIEF_FIELDS),
     "civil_action": ("civil_action", CIVIL_ACTION_FIELDS),
+    "victim_compensation": ("compensation", COMPENSATION_FIELDS),
 }
 
 
@@ -315,11 +328,11 @@ class Site:
             if value:
                 out.append(f"**{md(label)}.** {md(value)}")
                 out.append("")
-        forms = proc.get("forms") or []
-        if forms:
-            items = "".join(f"<li>{link(f.get('title'), f.get('url'))}</li>" for f in forms)
-            out.append(f"<p><strong>Forms:</strong></p><ul>{items}</ul>")
-            out.append("")
+        from .site_practice import cases_html, forms_html
+
+        for piece in (forms_html(d), cases_html(d)):
+            if piece:
+                out += [piece, ""]
         out.extend(self.record_footer(record))
         return out
 
@@ -425,7 +438,16 @@ class Site:
             out.append("")
             for s in stats:
                 out.extend(self.statute_section(s))
+        out.extend(self.help_section(j))
         return "\n".join(out) + "\n"
+
+    def help_section(self, j: Jurisdiction) -> list[str]:
+        """Where a survivor or a volunteer attorney can get help (help/help.yaml)."""
+        from .site_practice import help_section, load_help
+
+        if "_help" not in self.__dict__:
+            self.__dict__["_help"] = load_help(self.corpus.kb)
+        return help_section(self.__dict__["_help"], j.code, j.name)
 
     # -- index, comparison, home -------------------------------------------------------------
 

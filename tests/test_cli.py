@@ -133,7 +133,8 @@ def test_show_remedy_json_resolves_citation(run) -> None:
     data = json.loads(result.output)
     assert data["legal_basis"][0]["citation"] == "18 U.S.C. § 1595(a)"
     assert data["legal_basis"][0]["official_text_url"] == (
-        "https://www.law.cornell.edu/uscode/text/18/1595"
+        "https://uscode.house.gov/view.xhtml?req=granuleid:USC-prelim-title18-section1595"
+        "&num=0&edition=prelim"
     )
     assert data["path"] == "remedies/us/us-civil-action-1595.yaml"
 

@@ -104,10 +104,27 @@ def hostile_kb(tmp_path: Path) -> Path:
     data["title"] = "[Vacatur](javascript:alert(1)) <script>alert(1)</script>"
     for key in ("summary", "eligibility", "time_limits", "evidence", "effect", "notes"):
         data[key] = payload
-    data["procedure"] = {
-        "forum": payload,
-        "forms": [{"title": payload, "url": "javascript:alert(1)"}],
-    }
+    data["procedure"] = {"forum": payload}
+    data["forms"] = [
+        {
+            "title": payload,
+            "url": "javascript:alert(1)",
+            "publisher": payload,
+            "kind": "court_form",
+            "published": payload,
+            "accessed": payload,
+        }
+    ]
+    data["cases"] = [
+        {
+            "name": payload,
+            "citation": payload,
+            "court": payload,
+            "decided": payload,
+            "holding": payload,
+            "url": "javascript:alert(1)",
+        }
+    ]
     data["sources"][0]["title"] = payload
     data["sources"][0]["url"] = "javascript:alert(1)"
     data["record_relief"]["offenses_note"] = payload
@@ -119,12 +136,28 @@ def hostile_kb(tmp_path: Path) -> Path:
     sdata["official_text_url"] = "javascript:alert(1)"
     sdata["key_provisions"][0]["summary"] = payload
     statute.write_text(yaml.safe_dump(sdata, allow_unicode=True), "utf-8")
+    (root / "help").mkdir()
+    entry = {
+        "id": "x",
+        "name": payload,
+        "kind": "hotline",
+        "scope": "national",
+        "url": "javascript:alert(1)",
+        "phone": payload,
+        "text_line": payload,
+        "description": payload,
+        "accessed": payload,
+    }
+    (root / "help/help.yaml").write_text(yaml.safe_dump({"entries": [entry]}), "utf-8")
     return root
 
 
 def test_generated_pages_are_inert(tmp_path: Path) -> None:
     root = hostile_kb(tmp_path)
     pages = generate(Corpus(KB(root)), SiteConfig(as_of="2026-11-28"))
+    ny = pages["jurisdictions/us-ny.md"]
+    for section in ("Forms and model filings", "Key cases", "## Where to get help"):
+        assert section in ny  # the hostile texts were placed, and rendered inert below
     for rel, text in pages.items():
         if rel.endswith(".md"):
             assert_inert(render(text))
@@ -249,3 +282,102 @@ def test_downloads_are_built_with_the_site(fixture_kb: Path) -> None:
     for name in ("json", "jsonl", "csv"):
         assert f'href="../downloads/trafficking-survivor-remedies.{name}"' in page
     assert "2 statute records and 3 remedy records" in page
+
+
+def test_practice_layer_on_a_jurisdiction_page(fixture_kb: Path) -> None:
+    path = fixture_kb / "remedies/us-ny/us-ny-criminal-record-relief.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    decision = "https://nycourts.gov/reporter/3dseries/2019/2019_29126.htm"
+    data["sources"].append({"url": decision, "title": "People v P.V.", "accessed": "2026-11-01"})
+    data["cases"] = [
+        {
+            "name": "People v. P.V.",
+            "citation": "2019 NY Slip Op 29126",
+            "court": "N.Y. Crim. Ct.",
+            "decided": "2019-04-30",
+            "holding": "Vacated some convictions and dismissed the accusatory instruments.",
+            "url": decision,
+        }
+    ]
+    data["forms"] = [
+        {
+            "title": "Motion papers",
+            "url": "https://example.org/form",
+            "publisher": "A legal aid group",
+            "kind": "model_motion",
+            "accessed": "2026-11-01",
+        }
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    civil = fixture_kb / "remedies/us-ny/us-ny-civil-action.yaml"
+    civil.write_text(civil.read_text("utf-8") + "cases: []\n", "utf-8")
+    (fixture_kb / "help").mkdir()
+    (fixture_kb / "help/help.yaml").write_text(
+        "entries:\n"
+        "  - id: national-hotline\n"
+        "    name: A national hotline\n"
+        "    kind: hotline\n"
+        "    scope: national\n"
+        "    url: https://example.org/hotline\n"
+        "    phone: 1-800-000-0000\n"
+        "    description: Answers calls day and night.\n"
+        "    accessed: 2026-11-01\n"
+        "  - id: ny-legal-aid\n"
+        "    name: New York legal aid finder\n"
+        "    kind: legal_aid_directory\n"
+        "    scope: [US-NY]\n"
+        "    url: https://example.org/ny\n"
+        "    description: Finds legal aid by county.\n"
+        "    accessed: 2026-11-01\n"
+        "  - id: ca-only\n"
+        "    name: California only\n"
+        "    kind: pro_bono_directory\n"
+        "    scope: [US-CA]\n"
+        "    url: https://example.org/ca\n"
+        "    description: Not shown in New York.\n"
+        "    accessed: 2026-11-01\n",
+        "utf-8",
+    )
+    from kbtool.validate import validate
+
+    assert validate(KB(fixture_kb.resolve())).findings == []
+    pages = generate(Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"))
+    html = render(pages["jurisdictions/us-ny.md"])
+    assert f'<a href="{decision}" rel="noopener">People v. P.V.</a>, 2019 NY Slip Op 29126' in html
+    assert "no reported decision was found" in html  # the civil action: searched, none
+    assert "model motion, A legal aid group; checked 2026-11-01" in html
+    assert "## Where to get help" not in html and "Where to get help</h2>" in html
+    assert "call 1-800-000-0000" in html and "New York legal aid finder" in html
+    assert "California only" not in html
+    assert html.index("A national hotline") < html.index("New York legal aid finder")
+
+
+def test_help_directory_mistakes_are_findings(fixture_kb: Path) -> None:
+    from kbtool.validate import validate
+
+    (fixture_kb / "help").mkdir()
+    (fixture_kb / "help/help.yaml").write_text(
+        "entries:\n"
+        "  - id: a\n"
+        "    name: A\n"
+        "    kind: hotline\n"
+        "    scope: [US-XX]\n"
+        "    url: https://example.org/a\n"
+        "    phone: call Jane on her mobile\n"
+        "    description: x\n"
+        "    accessed: 2030-01-01\n"
+        "  - id: a\n"
+        "    name: B\n"
+        "    kind: lawyer\n"
+        "    scope: national\n"
+        "    url: https://example.org/b\n"
+        "    description: x\n"
+        "    accessed: 2026-11-01\n",
+        "utf-8",
+    )
+    found = {(f.line, f.code) for f in validate(KB(fixture_kb.resolve())).findings}
+    assert (5, "unknown-jurisdiction") in found
+    assert (9, "future-date") in found
+    assert (10, "duplicate-id") in found
+    lines = {line for line, _ in found}
+    assert {7, 12} <= lines, found  # a person's "number"; an unknown kind
