@@ -8,10 +8,11 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format validate site install clean help browser readme bench
+.PHONY: serve check-port test lint format validate site install clean help browser readme bench
 
 help:
 	@echo "make serve     install, validate the data, build and serve the site on http://$(HOST):$(PORT)"
+	@echo "               (another port: make serve PORT=8001; HOST= likewise)"
 	@echo "make test      install if needed and run the whole test suite"
 	@echo "make lint      ruff lint and format check"
 	@echo "make validate  check every record"
@@ -39,7 +40,15 @@ site: validate
 	$(BIN)/kbtool site
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
-serve: site
+# Fails fast, before the build, when something already listens on the port.
+check-port:
+	@$(PYTHON) -c 'import socket, sys; s = socket.socket(); \
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); \
+	busy = s.connect_ex(("$(HOST)", int("$(PORT)"))) == 0; s.close(); \
+	sys.exit("Port $(PORT) on $(HOST) is already in use (another make serve?). Stop that " \
+	"server, or choose another port: make serve PORT=8001" if busy else 0)'
+
+serve: check-port site
 	$(BIN)/kbtool index
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
 	$(BIN)/python -m http.server --bind $(HOST) --directory site $(PORT)

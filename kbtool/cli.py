@@ -50,6 +50,18 @@ def _kb(ctx: click.Context) -> KB:
     return obj["kb"]
 
 
+def _remedy_type(corpus: Any, text: str | None) -> str | None:
+    """--type in people's words: the type key, said on stderr when it was not given as is."""
+    from .query import resolve_type
+
+    if text is None:
+        return None
+    key = resolve_type(corpus, text)
+    if key != text:
+        click.echo(f"type: {text} -> {key} ({corpus.type_label(key)})", err=True)
+    return key
+
+
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -147,7 +159,10 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
 @main.command()
 @click.argument("state")
 @click.option(
-    "--type", "remedy_type", metavar="TYPE", help="Only this remedy type, e.g. civil_action."
+    "--type",
+    "remedy_type",
+    metavar="TYPE",
+    help="Only this remedy type: civil_action, or words such as vacatur, expungement, civil.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of remedy objects.")
 @click.option(
@@ -176,6 +191,7 @@ def remedies(
 
     corpus = Corpus(_kb(ctx))
     jurisdiction = corpus.registry.resolve(state)
+    remedy_type = _remedy_type(corpus, remedy_type)
     items = query.remedies(corpus, jurisdiction, remedy_type)
     in_a_state = jurisdiction.kind in ("state", "district", "territory")
     federal = corpus.registry.get("US") if with_federal and in_a_state else None
@@ -461,10 +477,7 @@ def search(
     check_query(text)
     corpus = Corpus(kb)
     code = corpus.registry.resolve(jurisdiction).code if jurisdiction else None
-    if remedy_type is not None and remedy_type not in corpus.remedy_types:
-        raise UsageFailure(
-            f"unknown remedy type {remedy_type!r}; one of: {', '.join(corpus.remedy_types)}"
-        )
+    remedy_type = _remedy_type(corpus, remedy_type)
     ix = SearchIndex(kb, default_dir(kb, index_dir))
     plan = ix.plan()
     results = Results(query=text, hits=[], total=0)
@@ -531,6 +544,7 @@ def compare(
 
     corpus = Corpus(_kb(ctx))
     chosen = list(dict.fromkeys(corpus.registry.resolve(s) for s in states))
+    remedy_type = _remedy_type(corpus, remedy_type)
     data = comparison.compare(corpus, chosen, remedy_type)
     output_format = "json" if as_json else output_format
     if output_format == "json":
@@ -837,7 +851,13 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
     type=_screen_choice("RECORD_KINDS"),
     help="Kind of record (dismissed: charge dismissed; juvenile: juvenile adjudication).",
 )
-@click.option("--offense", type=_screen_choice("OFFENSE_CATEGORIES"), help="Offense category.")
+@click.option(
+    "--offense",
+    metavar="NAME",
+    help="Offense category (prostitution, loitering, drug_possession, theft, fraud, weapons, "
+    "violent_felony, immigration, other) or a common charge name (shoplifting, "
+    "solicitation, trespass...): the category used is shown.",
+)
 @click.option("--offense-date", type=_DATE, metavar="YYYY-MM-DD", help="Date of the offense.")
 @click.option(
     "--convicted", type=_DATE, metavar="YYYY-MM-DD", help="Date of the conviction or disposition."
@@ -852,7 +872,21 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option(
     "--trafficking", type=_screen_choice("TRAFFICKING_KINDS"), help="Kind of trafficking."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option(
+    "--immigration-status",
+    type=_screen_choice("IMMIGRATION_STATUSES"),
+    help="The client's status (lpr: lawful permanent resident); immigration relief is for "
+    "noncitizens only.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "memo"]),
+    default="text",
+    show_default=True,
+    help="memo: a Markdown memo for the case file.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.pass_context
 @_errors_to_click
 def screen(
@@ -865,6 +899,8 @@ def screen(
     exited: Any,
     age: int | None,
     trafficking: str | None,
+    immigration_status: str | None,
+    output_format: str,
     as_json: bool,
 ) -> None:
     """Which remedies to look at for a client's record, what each requires, and by when.
@@ -875,18 +911,30 @@ def screen(
     available`, with the reasons, deadlines computed from the dates given, what must be
     established, where to file, the law and the record's verification date. Only
     --jurisdiction is required; every missing input makes answers less certain, never
-    wrong. KBTOOL_TODAY fixes "today".
+    wrong. A remedy whose deadline has passed is `time-barred`. Dates after today, or a
+    conviction before the offense, are refused. KBTOOL_TODAY fixes "today".
 
     \b
     Examples:
       kbtool screen -j NY --record conviction --offense prostitution \\
         --convicted 2012-05-01 --exited 2014-01-01
       kbtool screen -j MO --record juvenile --offense prostitution --age 17 --json
+      kbtool screen -j NY --offense shoplifting --immigration-status citizen --format memo
     """
     from .corpus import Corpus
     from .render import screen_text
     from .rules import today
-    from .screener import ScreenInput, screen_corpus
+    from .screener import OFFENSE_CATEGORIES, ScreenInput, memo, resolve_offense, screen_corpus
+
+    offense_entered = offense
+    if offense is not None:
+        offense = resolve_offense(offense)
+        if offense is None:
+            raise UsageFailure(
+                f"unknown offense {offense_entered!r}: give a category ("
+                + ", ".join(f"{k}: {v}" for k, v in OFFENSE_CATEGORIES.items())
+                + ") or a common charge name such as shoplifting, solicitation, trespass"
+            )
 
     def day(value: Any) -> Any:
         return value.date() if value is not None else None
@@ -900,11 +948,15 @@ def screen(
         exited=day(exited),
         age=age,
         trafficking=trafficking,
+        immigration_status=immigration_status,
     )
     corpus = Corpus(_kb(ctx))
-    answer = screen_corpus(corpus, query, today())
-    if as_json:
+    answer = screen_corpus(corpus, query, today(), offense_entered)
+    if as_json or output_format == "json":
         _print_json(answer)
+    elif output_format == "memo":
+        types = {t: corpus.type_label(t) for t in corpus.remedy_types}
+        click.echo(memo(answer, types), nl=False)
     else:
         click.echo(screen_text(answer, corpus.type_label))
 

@@ -89,9 +89,39 @@ def _display(field: tuple[str, ...], value: Any) -> str:
         return deadline(value)
     if field == ("limitation_period",):
         return limitation(value)
+    if field == ("offense_categories",) and isinstance(value, dict):
+        from .screener import OFFENSE_CATEGORIES  # labels, as in schema/vocabulary.yaml
+
+        return "; ".join(f"{OFFENSE_CATEGORIES.get(k, k)}: {fmt(v)}" for k, v in value.items())
+    if _prose_list(value):
+        return "; ".join(" ".join(str(v).split()) for v in value)
     if isinstance(value, str) and not re.fullmatch(r"[a-z0-9_]+", value):
         return " ".join(value.split())  # prose, as written
     return fmt(value)  # codes and lists: `as_a_result_of` -> `as a result of`
+
+
+def _prose_list(value: Any) -> bool:
+    """A list of two or more texts that are not codes (exclusions and the like)."""
+    return (
+        isinstance(value, list)
+        and len(value) > 1
+        and any(isinstance(v, str) and not re.fullmatch(r"[a-z0-9_]+", v) for v in value)
+    )
+
+
+def _cell_lines(row: dict, i: int, width: int) -> list[str]:
+    """One cell of the text table: words never broken; a list of texts one item a line."""
+    value = row["values"][i] if i < len(row["values"]) else None
+    opts = {"break_on_hyphens": False, "break_long_words": False}
+    if isinstance(value, dict) and value:
+        value = row["display"][i].split("; ")  # one `label: value` a line
+    if (_prose_list(value) or isinstance(row["values"][i], dict)) and row["field"] != "record":
+        lines: list[str] = []
+        for item in value:
+            text = " ".join(str(item).split())
+            lines += textwrap.wrap(text, width, initial_indent="- ", subsequent_indent="  ", **opts)
+        return lines
+    return textwrap.wrap(row["display"][i], width, **opts) or [""]
 
 
 def compare(
@@ -229,14 +259,40 @@ def table_text(data: dict, width: int = WIDTH) -> str:
         n = len(columns)
         label_w = 22 if n <= 3 else 16
         cell_w = max(10, (width - 2 - label_w - 2 * n) // n)
+        # never break a word: widen the cells to the longest word, taking the room from
+        # the labels (down to 12); the record ids are listed above the table
+        longest = max(
+            (
+                len(w)
+                for row in table["rows"]
+                if row["field"] != "record"
+                for v in row["display"]
+                for w in v.split()
+            ),
+            default=0,
+        )
+        longest += 2  # room for a list item's "- "
+        stacked = longest > (width - 2 - 12 - 2 * n) // n
+        if longest > cell_w and not stacked:
+            cell_w = longest
+            label_w = max(12, min(label_w, width - 2 - n * (cell_w + 2)))
         out.append(table["label"])
         out.append("=" * len(table["label"]))
         heads = [_header(c, columns) for c in columns]
+        for row in table["rows"]:
+            if row["field"] == "record":
+                for head, shown in zip(heads, row["display"], strict=True):
+                    out.append(f"  {head}: {shown}")
+                out.append("")
+        if stacked:  # too many columns for whole words side by side: one value a block
+            out.extend(_stacked(table, heads, width))
+            continue
         out.append(("  " + " " * label_w + "".join(f"  {h:<{cell_w}}" for h in heads)).rstrip())
         for row in table["rows"]:
-            label = textwrap.wrap(row["label"], label_w) or [""]
-            ids = row["field"] == "record"  # break ids at hyphens, prose only at spaces
-            cells = [textwrap.wrap(v, cell_w, break_on_hyphens=ids) or [""] for v in row["display"]]
+            if row["field"] == "record":
+                continue
+            label = textwrap.wrap(row["label"], label_w, break_long_words=False) or [""]
+            cells = [_cell_lines(row, i, cell_w) for i in range(len(row["display"]))]
             height = max(len(label), *(len(c) for c in cells))
             mark = "* " if row["differs"] else "  "
             for i in range(height):
@@ -251,6 +307,23 @@ def table_text(data: dict, width: int = WIDTH) -> str:
             out.append("")
     out.extend(textwrap.wrap(DISCLAIMER, width))
     return "\n".join(out)
+
+
+def _stacked(table: dict, heads: list[str], width: int) -> list[str]:
+    """A table as blocks: the field, then each jurisdiction's value on its own lines."""
+    out: list[str] = []
+    head_w = max(len(h) for h in heads) + 1
+    for row in table["rows"]:
+        if row["field"] == "record":
+            continue
+        out.append(("* " if row["differs"] else "  ") + row["label"])
+        for i, head in enumerate(heads):
+            lines = _cell_lines(row, i, width - 4 - head_w - 1)
+            for j, line in enumerate(lines):
+                lead = f"{head + ':':<{head_w}}" if j == 0 else " " * head_w
+                out.append(f"    {lead} {line}".rstrip())
+        out.append("")
+    return out
 
 
 def _md(text: str) -> str:

@@ -110,11 +110,43 @@ def remedies(
 def show(corpus: Corpus, record_id: str) -> dict:
     record = corpus.get(record_id)
     if record is None:
-        raise KBUsageError(
-            f"no record with id {record_id!r}; ids are file names without .yaml "
-            "(`kbtool remedies STATE` lists a jurisdiction's records)"
-        )
+        raise KBUsageError(unknown_record_message(corpus, record_id))
     return record_view(corpus, record)
+
+
+def unknown_record_message(corpus: Corpus, text: str) -> str:
+    """What to say for `kbtool show TEXT` when TEXT is no record id: a jurisdiction (run
+    `remedies`), a citation or section number (the records that cite it, or `search`), or
+    a mistyped id (the closest ids)."""
+    import difflib
+    import shlex
+
+    from .kb import KBUsageError as _UsageError
+
+    ids = [p.stem for kind in ("statute", "remedy") for p in corpus.kb.record_files(kind)]
+    lines = [f"no record with id {text!r}."]
+    try:
+        jurisdiction = corpus.registry.resolve(text)
+    except _UsageError:
+        jurisdiction = None
+    if jurisdiction is not None and len(text) > 1:
+        lines.append(
+            f"{text} is a jurisdiction: run `kbtool remedies {jurisdiction.code}` for its "
+            "remedies (`kbtool jurisdictions` lists them all)."
+        )
+    words = text.lower().replace("§", " ").replace(".", "-").split()
+    section = "-".join(w.strip("-") for w in words if any(c.isdigit() for c in w))
+    citing = [i for i in ids if section and f"-{section}" in i] if section else []
+    close = difflib.get_close_matches(text.lower(), ids, n=3, cutoff=0.6)
+    suggestions = list(dict.fromkeys(citing[:5] + close))
+    if suggestions:
+        lines.append("Close ids: " + ", ".join(suggestions) + ".")
+    if any(c.isdigit() for c in text) or "§" in text:
+        lines.append(f"For a citation or section number, run `kbtool search {shlex.quote(text)}`.")
+    lines.append(
+        "Ids are file names without .yaml (`kbtool remedies STATE` lists a jurisdiction's records)."
+    )
+    return "\n".join(lines)
 
 
 def jurisdictions(corpus: Corpus) -> list[dict]:
@@ -216,3 +248,57 @@ def coverage(corpus: Corpus) -> dict:
         },
         "scope": {k: list(v) for k, v in SCOPE.items()},
     }
+
+
+# The words people use for remedy types (`--type vacatur`), besides the keys and labels.
+TYPE_WORDS: dict[str, str] = {
+    "vacatur": "criminal_record_relief",
+    "vacate": "criminal_record_relief",
+    "vacating": "criminal_record_relief",
+    "expungement": "criminal_record_relief",
+    "expunge": "criminal_record_relief",
+    "sealing": "criminal_record_relief",
+    "seal": "criminal_record_relief",
+    "set aside": "criminal_record_relief",
+    "record relief": "criminal_record_relief",
+    "record clearing": "criminal_record_relief",
+    "defense": "affirmative_defense",
+    "defence": "affirmative_defense",
+    "safe harbor": "safe_harbor_minors",
+    "safe harbour": "safe_harbor_minors",
+    "civil": "civil_action",
+    "lawsuit": "civil_action",
+    "civil suit": "civil_action",
+    "sue": "civil_action",
+    "compensation": "victim_compensation",
+    "immigration": "immigration_relief",
+    "visa": "immigration_relief",
+    "t visa": "immigration_relief",
+    "u visa": "immigration_relief",
+    "protective order": "protective_order",
+    "restraining order": "protective_order",
+    "non-punishment": "non_punishment",
+}
+
+
+def resolve_type(corpus: Corpus, text: str) -> str:
+    """A remedy type key from its key, its label or a word people use (`vacatur`,
+    `expungement`, `sealing`, `civil`, `defense`...); unknown -> a usage error listing
+    the types."""
+    import re as _re
+
+    def norm(value: str) -> str:
+        return _re.sub(r"[-_\s]+", " ", value.lower()).strip()
+
+    words = norm(text)
+    for key, entry in corpus.remedy_types.items():
+        if words in (norm(key), norm(str((entry or {}).get("label") or ""))):
+            return key
+    for word, key in TYPE_WORDS.items():
+        if words == norm(word) and key in corpus.remedy_types:
+            return key
+    listed = ", ".join(f"{k} ({corpus.type_label(k)})" for k in corpus.remedy_types)
+    raise KBUsageError(
+        f"unknown remedy type {text!r}; one of: {listed}. Words such as vacatur, "
+        "expungement, sealing, civil or defense work too."
+    )

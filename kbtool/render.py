@@ -3,6 +3,7 @@ from `query`; tests compare this text exactly."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
 from typing import Any
@@ -97,7 +98,7 @@ def key_fields(remedy: dict) -> list[tuple[str, str]]:
             ("Relief", fmt(rr.get("relief_forms"))),
             ("Records", ", ".join(records) if records else "unknown"),
             ("Offenses", fmt(rr.get("offense_scope"))),
-            ("Exclusions", fmt(exclusions)),
+            ("Exclusions", _listed(exclusions)),
             ("Court", fmt(rr.get("discretion"))),
             ("Nexus", fmt(rr.get("nexus"))),
             ("Deadline", deadline(rr.get("time_limit"))),
@@ -126,23 +127,61 @@ def _wrap(text: str, indent: str) -> list[str]:
     ) or [indent.rstrip()]
 
 
-def _pairs(pairs: Iterable[tuple[str, str]], indent: str) -> list[str]:
-    """`Label: value` pairs packed on lines of at most WIDTH characters."""
+def _listed(value: Any) -> Any:
+    """A list of two or more texts stays a list (printed one item a line: the items may
+    contain commas); anything else as `fmt` shows it."""
+    if isinstance(value, list) and len(value) > 1:
+        return [fmt(v) for v in value]
+    return fmt(value)
+
+
+def _pairs(pairs: Iterable[tuple[str, Any]], indent: str) -> list[str]:
+    """`Label: value` pairs packed on lines of at most WIDTH characters; a list value gets
+    its own lines, one item each."""
     lines: list[str] = []
     current = ""
+
+    def flush() -> None:
+        if current:
+            lines.extend(
+                _wrap(current, indent) if len(indent + current) > WIDTH else [indent + current]
+            )
+
     for label, value in pairs:
+        if isinstance(value, list):
+            flush()
+            current = ""
+            lines.append(f"{indent}{label}:")
+            for item in value:
+                lines.extend(
+                    textwrap.wrap(
+                        " ".join(str(item).split()),
+                        WIDTH,
+                        initial_indent=indent + "  - ",
+                        subsequent_indent=indent + "    ",
+                        break_on_hyphens=False,
+                    )
+                )
+            continue
         piece = f"{label}: {value}"
         candidate = f"{current} · {piece}" if current else piece
         if current and len(indent) + len(candidate) > WIDTH:
-            lines.append(indent + current)
+            flush()
             current = piece
         else:
             current = candidate
-    if current:
-        lines.extend(
-            _wrap(current, indent) if len(indent + current) > WIDTH else [indent + current]
-        )
+    flush()
     return lines
+
+
+def undetermined_line(remedy: dict) -> str:
+    """For a record whose availability research could not settle: what to read."""
+    rid = remedy.get("id")
+    if remedy.get("legal_basis"):
+        return f"To settle it, read {citations(remedy)}; `kbtool show {rid}` has the sources."
+    summary = " ".join(str(remedy.get("summary") or "").split())
+    first = re.split(r"(?<=[a-z0-9)][.;])\s+(?=[A-Z])", summary, maxsplit=1)[0]
+    return f"{first} `kbtool show {rid}` has what was read and the sources.".strip()
 
 
 def citations(remedy: dict) -> str:
@@ -176,7 +215,9 @@ def remedies_text(
         lines.append(f"    id: {r.get('id')}")
         if r.get("legal_basis"):
             lines.extend(_wrap(f"Law: {citations(r)}", "    "))
-        if r.get("available") is not True:
+        if r.get("available") == "unknown":
+            lines.extend(_wrap(undetermined_line(r), "    "))
+        elif r.get("available") is not True:
             lines.extend(_wrap(str(r.get("summary", "")), "    "))
         lines.extend(_pairs(key_fields(r), "    "))
         lines.extend(_wrap(provenance_text(r), "    "))
@@ -360,6 +401,14 @@ def coverage_text(cov: dict, type_label, as_of: str, order: list[str]) -> str:
     )
     legend = ", ".join(f"{short.get(t, t)} = {type_label(t)}" for t in types)
     lines.extend(textwrap.wrap(legend, WIDTH))
+    lines.extend(
+        textwrap.wrap(
+            "CODE = jurisdiction code; CRIME = yes if a criminal trafficking statute (a "
+            "treaty for INTL) is recorded, - if not; OLDEST = the oldest last_verified date "
+            "among the jurisdiction's records (`kbtool stale` lists records due for a check)",
+            WIDTH,
+        )
+    )
     t = cov["totals"]
     lines.append("")
     lines.append(
@@ -431,60 +480,113 @@ def splice_readme(readme: str, block: str) -> str:
     return readme[:start] + block + readme[end:]
 
 
-SCREEN_MARKS = {"ok": "+", "rules_out": "x", "uncertain": "?", "caution": "!"}
-
-
 def screen_input_lines(data: dict) -> list[str]:
     """The client's situation as the screener read it: what was given, what was not."""
-    from .screener import OFFENSE_CATEGORIES, RECORD_KINDS, TRAFFICKING_KINDS
+    from .screener import MEMO_FIELDS, memo_value
 
     given = data["input"]
-    age = given.get("age")
-    fields = [
-        ("kind of record", RECORD_KINDS.get(given.get("record") or "", {}).get("label")),
-        ("offense", OFFENSE_CATEGORIES.get(given.get("offense") or "")),
-        ("offense date", given.get("offense_date")),
-        ("convicted or disposed", given.get("convicted")),
-        ("left trafficking", given.get("exited")),
-        ("age at offense", str(age) if age is not None else None),
-        ("trafficking", TRAFFICKING_KINDS.get(given.get("trafficking") or "")),
+    labels = {
+        "record": "kind of record",
+        "offense_date": "offense date",
+        "convicted": "convicted or disposed",
+        "exited": "left trafficking",
+        "age": "age at offense",
+        "immigration_status": "immigration status",
+    }
+    fields = [(labels.get(name, name), name) for name, _label in MEMO_FIELDS]
+    known = [
+        f"{label}: {memo_value(name, data)}"
+        for label, name in fields
+        if given.get(name) not in (None, "")
     ]
-    known = [f"{label}: {value}" for label, value in fields if value]
-    missing = [label for label, value in fields if not value]
+    missing = [label for label, name in fields if given.get(name) in (None, "")]
     lines = _wrap("Client: " + (" · ".join(known) if known else "nothing but the jurisdiction"), "")
     if missing:
         lines.extend(_wrap("Not given: " + ", ".join(missing), ""))
     return lines
 
 
+def _screen_groups(data: dict) -> list[tuple[str, list[dict]]]:
+    """(heading, results): the jurisdiction's, then federal; relief only for those under 18
+    at the time in its own group after each."""
+    j = data["jurisdiction"]
+    results = data["results"]
+    federal = "Federal remedies (they can apply whatever the state)"
+    groups = []
+    for heading, short, fed in ((j["name"], j["name"], False), (federal, "Federal", True)):
+        items = [r for r in results if r["federal"] == fed]
+        groups.append((heading, [r for r in items if not r.get("minors_only")]))
+        minors = [r for r in items if r.get("minors_only")]
+        if minors:
+            groups.append((f"{short}: only for those under 18 at the time", minors))
+    return groups
+
+
 def screen_text(data: dict, type_label) -> str:
-    """The screener's answer: each remedy with its verdict, reasons and what it takes."""
+    """The screener's answer: a summary table first, then each remedy with its verdict,
+    reasons and what it takes. The words-only caution is said once, as a footnote."""
+    from .screener import SCREEN_MARKS, VERDICTS
+
     j = data["jurisdiction"]
     results = data["results"]
     lines = [f"Screener: {j['name']} ({j['code']}), as of {data['as_of']}"]
     lines.extend(screen_input_lines(data))
-    lines.append("Key: + met · x rules it out · ? unknown · ! note")
-    groups = [
-        (j["name"], [r for r in results if not r["federal"]]),
-        (
-            "Federal remedies (they can apply whatever the state)",
-            [r for r in results if r["federal"]],
-        ),
-    ]
+    counts = {v: sum(1 for r in results if r["verdict"] == v) for v in VERDICTS}
+    lines.append("")
+    lines.append("Summary: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
+    groups = _screen_groups(data)
+    numbers: dict[int, int] = {}
+    in_words = False
+    own = any(not r["federal"] for r in results)
     for heading, items in groups:
-        if not items and heading != j["name"]:
+        if not items and (heading != j["name"] or own):
             continue
         lines.append("")
         lines.append(heading)
         if not items:
             lines.append("  No remedies recorded yet for this jurisdiction (not researched).")
         for r in items:
+            n = numbers[id(r)] = len(numbers) + 1
+            star = "*" if any(x["code"] == "eligibility_in_words" for x in r["reasons"]) else ""
+            in_words = in_words or bool(star)
+            lines.extend(
+                textwrap.wrap(
+                    f"{n:>2}. {r['verdict'] + star:<20} {r['title']}",
+                    WIDTH,
+                    subsequent_indent=" " * 25,
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+            )
+            extra = []
+            if r.get("deadline_summary"):
+                extra.append(f"deadline: {r['deadline_summary']}")
+            if r["law"]:
+                extra.append("law: " + "; ".join(x["citation"] for x in r["law"]))
+            if extra:
+                lines.extend(_wrap(" · ".join(extra), " " * 25))
+    lines.append("")
+    if in_words:
+        lines.append("* Its conditions are described in words only: read the eligibility.")
+    lines.append("Key: + met · x rules it out · ? unknown · ! note")
+    for _heading, items in groups:
+        for r in items:
             lines.append("")
-            lines.extend(_wrap(f"{r['title']} [{r['verdict']}]", "  "))
+            lines.extend(
+                textwrap.wrap(
+                    f"{numbers[id(r)]}. {r['title']} [{r['verdict']}]",
+                    WIDTH,
+                    subsequent_indent="    ",
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+            )
             lines.append(f"    {type_label(r['remedy_type'])} · id: {r['id']}")
             if r["law"]:
                 lines.extend(_wrap("Law: " + "; ".join(x["citation"] for x in r["law"]), "    "))
             for reason in r["reasons"]:
+                if reason["code"] == "eligibility_in_words":
+                    continue
                 mark = SCREEN_MARKS.get(reason["effect"], "-")
                 lines.extend(
                     textwrap.wrap(
@@ -493,6 +595,7 @@ def screen_text(data: dict, type_label) -> str:
                         initial_indent=f"    {mark} ",
                         subsequent_indent="      ",
                         break_on_hyphens=False,
+                        break_long_words=False,
                     )
                 )
             if r["verdict"] != "not available":
@@ -502,11 +605,6 @@ def screen_text(data: dict, type_label) -> str:
                         for label, text in pairs:
                             lines.extend(_wrap(f"{label}: {text}", "      "))
             lines.append(f"    {verified(r['last_verified'], r['verification'])}")
-    counts = {v: sum(1 for r in results if r["verdict"] == v) for v in _VERDICT_ORDER}
     lines.append("")
-    lines.append("Summary: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
     lines.append(data["disclaimer"])
     return "\n".join(lines)
-
-
-_VERDICT_ORDER = ("likely available", "possibly available", "not available")

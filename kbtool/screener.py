@@ -10,8 +10,10 @@ tables. Both run the cases in tests/fixtures/screener/vectors.json, so they cann
 change the algorithm here, change it there, and add a case.
 
 The verdict never overstates. Each condition gives a reason with an effect: `rules_out`
-(the verdict becomes `not available`), `uncertain` (at most `possibly available`), `ok` or
-`caution` (no effect). Anything unknown, in the data or in the input, is `uncertain`.
+(the verdict becomes `not available`), `time_bars` (a deadline computed from the inputs has
+passed: `time-barred`, with what may still help named as cautions), `uncertain` (at most
+`possibly available`), `ok` or `caution` (no effect). Anything unknown, in the data or in
+the input, is `uncertain`.
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ FEDERAL = "US"
 LIKELY = "likely available"
 POSSIBLY = "possibly available"
 NOT_AVAILABLE = "not available"
-VERDICTS = [LIKELY, POSSIBLY, NOT_AVAILABLE]  # best first
+TIME_BARRED = "time-barred"
+VERDICTS = [LIKELY, POSSIBLY, TIME_BARRED, NOT_AVAILABLE]  # best first
 EFFECTS = {  # what a reason does to the verdict: the best verdict it leaves
     "ok": LIKELY,
     "caution": LIKELY,
     "uncertain": POSSIBLY,
+    "time_bars": TIME_BARRED,
     "rules_out": NOT_AVAILABLE,
 }
 
@@ -68,11 +72,94 @@ OFFENSE_CATEGORIES: dict[str, str] = {
     "other": "Other",
 }
 
+# Common charge names -> offense category (`--offense shoplifting`). Matched after
+# lower-casing and turning `-`, `_` and runs of spaces into one space; the category keys and
+# labels match too. Mapped as schema/vocabulary.yaml describes each category.
+OFFENSE_ALIASES: dict[str, str] = {
+    "solicitation": "prostitution",
+    "soliciting": "prostitution",
+    "solicitation of prostitution": "prostitution",
+    "prostitution related": "prostitution",
+    "promoting prostitution": "prostitution",
+    "sex work": "prostitution",
+    "selling sex": "prostitution",
+    "loitering for prostitution": "loitering",
+    "loitering for the purpose of prostitution": "loitering",
+    "loitering for the purpose of engaging in prostitution": "loitering",
+    "prostitution loitering": "loitering",
+    "possession of a controlled substance": "drug_possession",
+    "possession of controlled substance": "drug_possession",
+    "controlled substance possession": "drug_possession",
+    "possession of drugs": "drug_possession",
+    "possession of narcotics": "drug_possession",
+    "possession of marijuana": "drug_possession",
+    "possession of cannabis": "drug_possession",
+    "shoplifting": "theft",
+    "larceny": "theft",
+    "petit larceny": "theft",
+    "petty theft": "theft",
+    "grand larceny": "theft",
+    "receiving stolen property": "theft",
+    "possession of stolen property": "theft",
+    "false identification": "fraud",
+    "false id": "fraud",
+    "giving a false name": "fraud",
+    "false personation": "fraud",
+    "criminal impersonation": "fraud",
+    "identity theft": "fraud",
+    "forgery": "fraud",
+    "possession of a forged instrument": "fraud",
+    "check fraud": "fraud",
+    "credit card fraud": "fraud",
+    "weapon possession": "weapons",
+    "weapons possession": "weapons",
+    "possession of a weapon": "weapons",
+    "carrying a concealed weapon": "weapons",
+    "unlawful possession of a firearm": "weapons",
+    "robbery": "violent_felony",
+    "felony assault": "violent_felony",
+    "aggravated assault": "violent_felony",
+    "illegal entry": "immigration",
+    "unlawful entry into the united states": "immigration",
+    "illegal reentry": "immigration",
+    "trespass": "other",
+    "criminal trespass": "other",
+    "disorderly conduct": "other",
+    "public intoxication": "other",
+    "driving without a license": "other",
+}
+
 TRAFFICKING_KINDS: dict[str, str] = {
     "sex": "sex",
     "labor": "labor",
     "both": "sex and labor",
     "unknown": "unknown",
+}
+
+# The client's immigration status: immigration relief is for noncitizens only.
+IMMIGRATION_STATUSES: dict[str, str] = {
+    "citizen": "U.S. citizen",
+    "lpr": "lawful permanent resident",
+    "noncitizen": "noncitizen without permanent residence",
+    "unknown": "unknown",
+}
+# A lawful permanent resident is ruled out only where the record's own text says the relief
+# leads to (or requires giving up for) what the client already holds: [field, words]
+# matched case-insensitively. Otherwise the record does not settle it: uncertain.
+LPR_RULED_OUT_BY: list[list[str]] = [
+    ["effect", "lawful permanent residence"],
+]
+# Civil actions for people victimized as minors, recognized by the record's own words.
+MINOR_VICTIM_WORDS: list[list[str]] = [
+    ["civil_action.who_may_sue", "while a minor"],
+    ["civil_action.who_may_sue", "while under 18"],
+    ["eligibility", "while under 18"],
+]
+# `record_relief.applies_to` (when coded): minors-only relief counts as an age limit of 17.
+APPLIES_TO_MAX_AGE: dict[str, int | None] = {
+    "adults_and_minors": None,
+    "minors_only": 17,
+    "unknown": None,
 }
 
 # `available` of the record (true / false / unknown) -> the reason that stops screening.
@@ -125,24 +212,50 @@ RUNS_FROM: dict[str, dict[str, str | None]] = {
 
 # How each remedy type is screened, beyond `available`:
 # - screen: `record_relief` (the structured record relief fields), `civil_action` (the
-#   limitation period, from the exit date), `pending_charge` (a defense at trial), or
-#   `words` (conditions in words only);
+#   limitation period, from the exit date), or `words` (conditions in words only);
+# - stage: a key of STAGES, for remedies used while a case is open (a defense at trial,
+#   safe harbor instead of charges), ruled out once the case is decided;
 # - max_age_at_offense: an age limit implied by the type itself;
+# - immigration: for noncitizens only (IMMIGRATION_STATUSES);
 # - federal_only: a federal remedy of this type reaches federal offenses only, so it
 #   does not apply to a state, DC or territory record;
-# - in_words: eligibility is described in words only, so the verdict is at most possibly.
+# - in_words: eligibility is described in words only, so the verdict is at most possibly
+#   (not said of a remedy already time-barred or ruled out).
 # A civil action's limitation period is counted from the exit date (the latest the claim can
-# have arisen); once it has run, the verdict is `not available` only if the record codes no
-# tolling and the client is known to have been an adult at the offense.
+# have arisen); once it has run, the verdict is `time-barred` if the client is known to have
+# been an adult at the offense (the record's tolling named as a caution), else possibly.
 TYPE_RULES: dict[str, dict[str, Any]] = {
     "criminal_record_relief": {"screen": "record_relief", "federal_only": True, "in_words": False},
-    "affirmative_defense": {"screen": "pending_charge", "federal_only": True, "in_words": True},
-    "safe_harbor_minors": {"screen": "words", "max_age_at_offense": 17, "in_words": True},
+    "affirmative_defense": {
+        "screen": "words",
+        "stage": "pending_charge",
+        "federal_only": True,
+        "in_words": True,
+    },
+    "safe_harbor_minors": {
+        "screen": "words",
+        "stage": "before_adjudication",
+        "max_age_at_offense": 17,
+        "in_words": True,
+    },
     "civil_action": {"screen": "civil_action", "in_words": True},
+    "immigration_relief": {"screen": "words", "immigration": True, "in_words": True},
 }
 DEFAULT_TYPE_RULE: dict[str, Any] = {"screen": "words", "in_words": True}
-# Record kinds against which a defense at trial can still be raised (a charge may be open).
-PENDING_KINDS = ["arrest"]
+# Remedies used while a case is open: the record kinds where it may still be open, and the
+# reasons when the kind is not given or open, and when the case is decided.
+STAGES: dict[str, dict[str, Any]] = {
+    "pending_charge": {
+        "open_kinds": ["arrest"],
+        "open": "pending_charge_only",
+        "closed": "not_for_closed_case",
+    },
+    "before_adjudication": {
+        "open_kinds": ["arrest"],
+        "open": "before_adjudication_only",
+        "closed": "not_after_adjudication",
+    },
+}
 
 # Every reason: its effect on the verdict and its wording ({name} is filled in).
 REASONS: dict[str, dict[str, str]] = {
@@ -225,8 +338,16 @@ REASONS: dict[str, dict[str, str]] = {
         "text": "Deadline: {years} years from {event}; file by {date}.",
     },
     "deadline_passed": {
-        "effect": "rules_out",
+        "effect": "time_bars",
         "text": "Too late: the deadline ({years} years from {event}) passed on {date}.",
+    },
+    "deadline_exception_to_check": {
+        "effect": "caution",
+        "text": "What the record says of the time limit (check it for any exception): {text}",
+    },
+    "deadline_no_exception_coded": {
+        "effect": "caution",
+        "text": "The record notes no exception to the deadline; check the statute for one.",
     },
     "deadline_may_have_passed": {
         "effect": "uncertain",
@@ -270,7 +391,7 @@ REASONS: dict[str, dict[str, str]] = {
         "(earlier acts may run out sooner).",
     },
     "limitation_passed": {
-        "effect": "rules_out",
+        "effect": "time_bars",
         "text": "Too late: the limitation period ({years} years), counted from leaving the "
         "trafficking situation, ended on {date}.",
     },
@@ -280,6 +401,14 @@ REASONS: dict[str, dict[str, str]] = {
         "situation, ended on {date}, unless it is tolled or starts later (see tolling; a "
         "minor's period often runs from age 18).",
     },
+    "tolling_may_help": {
+        "effect": "caution",
+        "text": "Tolling may still help: {tolling}",
+    },
+    "no_tolling_coded": {
+        "effect": "caution",
+        "text": "The record names no tolling rule; check the statute and case law for one.",
+    },
     "limitation_unknown": {
         "effect": "uncertain",
         "text": "The record does not settle the limitation period.",
@@ -288,6 +417,51 @@ REASONS: dict[str, dict[str, str]] = {
         "effect": "uncertain",
         "text": "Limitation: {years} years; the date the client left the trafficking situation "
         "was not given.",
+    },
+    "before_adjudication_only": {
+        "effect": "caution",
+        "text": "It keeps a minor from being charged or adjudicated: it helps while a case is "
+        "still open.",
+    },
+    "not_after_adjudication": {
+        "effect": "rules_out",
+        "text": "It keeps a minor from being charged or adjudicated; it does not undo a case "
+        "already decided ({record}): see record relief.",
+    },
+    "victim_age_within_limit": {
+        "effect": "ok",
+        "text": "For people victimized under 18: the client was {age} at the offense.",
+    },
+    "victim_age_over_limit": {
+        "effect": "rules_out",
+        "text": "For people victimized under 18 only; the client was {age} at the offense (if "
+        "the trafficking began before 18, screen again with that age).",
+    },
+    "victim_age_not_given": {
+        "effect": "uncertain",
+        "text": "For people victimized under 18 only; age not given.",
+    },
+    "immigration_noncitizen": {
+        "effect": "ok",
+        "text": "For noncitizens: the client is {status}.",
+    },
+    "immigration_citizen": {
+        "effect": "rules_out",
+        "text": "For noncitizens only: a U.S. citizen does not need it.",
+    },
+    "immigration_lpr_has_it": {
+        "effect": "rules_out",
+        "text": "The client is already a lawful permanent resident, and the record's {field} "
+        "reads: {quote}",
+    },
+    "immigration_lpr_unsettled": {
+        "effect": "uncertain",
+        "text": "The record does not settle whether a lawful permanent resident can seek it: "
+        "read the eligibility.",
+    },
+    "immigration_status_not_given": {
+        "effect": "uncertain",
+        "text": "For noncitizens only; immigration status not given.",
     },
     "eligibility_in_words": {
         "effect": "uncertain",
@@ -315,9 +489,10 @@ DETAILS: dict[str, list[list[str]]] = {
         ["Notice", "procedure.notice_to_prosecutor", "text"],
         ["Fees", "procedure.fees", "text"],
         ["Confidential filing", "record_relief.confidential_filing", "value"],
+        # one deadline: the first of these the record has (they say the same thing)
+        ["Deadline", "time_limits", "text"],
         ["Deadline", "record_relief.time_limit.text", "text"],
-        ["Time limits", "time_limits", "text"],
-        ["Limitation", "civil_action.limitation_text", "text"],
+        ["Deadline", "civil_action.limitation_text", "text"],
         ["Tolling", "civil_action.tolling", "text"],
     ],
 }
@@ -355,6 +530,70 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+# The deadline column of the summary: a short text per deadline reason.
+DEADLINE_SUMMARY: dict[str, str] = {
+    "no_deadline": "none",
+    "deadline_open": "file by {date}",
+    "deadline_passed": "passed on {date}",
+    "deadline_may_have_passed": "between {earliest} and {latest}",
+    "deadline_input_missing": "{years} years from {event} (date not given)",
+    "deadline_not_computable": "{rule} (not computed)",
+    "deadline_not_a_date": "{rule}",
+    "deadline_unknown": "unknown",
+    "no_limitation": "none",
+    "limitation_open": "sue by {date}",
+    "limitation_passed": "ended on {date}",
+    "limitation_may_be_tolled": "{date}, unless tolled or later",
+    "limitation_unknown": "unknown",
+    "exit_date_not_given": "{years} years (exit date not given)",
+}
+
+# Inputs refused before screening (a usage error): the dates as given cannot be.
+DATE_FIELDS: dict[str, str] = {
+    "offense_date": "the offense date",
+    "convicted": "the conviction or disposition date",
+    "exited": "the date the client left the trafficking situation",
+}
+INPUT_ERRORS: dict[str, str] = {
+    "future_date": "{field} ({date}) is after today ({today}): give a past date.",
+    "convicted_before_offense": "the conviction or disposition date ({convicted}) is before "
+    "the offense date ({offense_date}): check both dates.",
+}
+
+# The memo for the case file (`kbtool screen --format memo`, the site's download).
+MEMO: dict[str, str] = {
+    "title": "Remedy screening memo: {jurisdiction}",
+    "intro": "Prepared with the remedy screener on {as_of}. The verdicts come from the "
+    "recorded law and the facts as entered; each remedy's verification date is given below.",
+    "facts": "Client facts as entered",
+    "summary": "Summary",
+    "remedies": "Remedies",
+    "not_given": "not given",
+    "counted_as": "{entered} (counted as: {category})",
+    "requirements": "Requirements",
+    "procedure": "Deadlines and procedure",
+    "reasons": "Screening",
+    "law": "Law",
+    "none": "none recorded",
+}
+MEMO_FIELDS: list[list[str]] = [
+    ["record", "Kind of record"],
+    ["offense", "Offense"],
+    ["offense_date", "Date of the offense"],
+    ["convicted", "Date of the conviction or disposition"],
+    ["exited", "Date the client left the trafficking situation"],
+    ["age", "Age at the offense"],
+    ["trafficking", "Kind of trafficking"],
+    ["immigration_status", "Immigration status"],
+]
+SCREEN_MARKS: dict[str, str] = {
+    "ok": "+",
+    "rules_out": "x",
+    "time_bars": "x",
+    "uncertain": "?",
+    "caution": "!",
+}
+
 # The fields of a remedy record the screener reads (the site exports only these).
 SCREEN_FIELDS = [
     "id",
@@ -364,6 +603,7 @@ SCREEN_FIELDS = [
     "available",
     "legal_basis",
     "eligibility",
+    "effect",
     "evidence",
     "time_limits",
     "procedure",
@@ -381,6 +621,7 @@ INPUT_FIELDS = [
     "exited",
     "age",
     "trafficking",
+    "immigration_status",
 ]
 
 
@@ -396,12 +637,14 @@ class ScreenInput:
     exited: dt.date | None = None  # left the trafficking situation
     age: int | None = None  # age at the offense
     trafficking: str | None = None  # a key of TRAFFICKING_KINDS
+    immigration_status: str | None = None  # a key of IMMIGRATION_STATUSES
 
     def __post_init__(self) -> None:
         for name, table in (
             ("record", RECORD_KINDS),
             ("offense", OFFENSE_CATEGORIES),
             ("trafficking", TRAFFICKING_KINDS),
+            ("immigration_status", IMMIGRATION_STATUSES),
         ):
             value = getattr(self, name)
             if value is not None and value not in table:
@@ -416,15 +659,17 @@ class ScreenInput:
             return dt.date.fromisoformat(value) if value else None
 
         age = data.get("age")
+        offense = data.get("offense") or None
         return cls(
             jurisdiction=str(data["jurisdiction"]),
             record=data.get("record") or None,
-            offense=data.get("offense") or None,
+            offense=resolve_offense(offense) or offense if offense else None,
             offense_date=day("offense_date"),
             convicted=day("convicted"),
             exited=day("exited"),
             age=int(age) if age is not None and age != "" else None,
             trafficking=data.get("trafficking") or None,
+            immigration_status=data.get("immigration_status") or None,
         )
 
     def as_dict(self) -> dict:
@@ -454,6 +699,8 @@ class Result:
     verdict: str
     reasons: list[Reason]
     deadline: dict | None  # {"earliest", "latest"} when computed from the inputs
+    deadline_summary: str | None  # the summary table's deadline column
+    minors_only: bool  # only for offenses committed (or victimization suffered) under 18
     establish: list[list[str]]
     procedure: list[list[str]]
     law: list[dict]  # {"citation", "url"}
@@ -473,6 +720,11 @@ def rules() -> dict:
         "record_kinds": RECORD_KINDS,
         "offense_categories": OFFENSE_CATEGORIES,
         "trafficking_kinds": TRAFFICKING_KINDS,
+        "offense_aliases": OFFENSE_ALIASES,
+        "immigration_statuses": IMMIGRATION_STATUSES,
+        "lpr_ruled_out_by": LPR_RULED_OUT_BY,
+        "minor_victim_words": MINOR_VICTIM_WORDS,
+        "applies_to_max_age": APPLIES_TO_MAX_AGE,
         "availability": AVAILABILITY,
         "coverage": COVERAGE,
         "category_treatment": CATEGORY_TREATMENT,
@@ -481,8 +733,14 @@ def rules() -> dict:
         "runs_from": RUNS_FROM,
         "type_rules": TYPE_RULES,
         "default_type_rule": DEFAULT_TYPE_RULE,
-        "pending_kinds": PENDING_KINDS,
+        "stages": STAGES,
         "reasons": REASONS,
+        "deadline_summary": DEADLINE_SUMMARY,
+        "date_fields": DATE_FIELDS,
+        "input_errors": INPUT_ERRORS,
+        "memo": MEMO,
+        "memo_fields": MEMO_FIELDS,
+        "marks": SCREEN_MARKS,
         "details": DETAILS,
         "value_labels": VALUE_LABELS,
         "screen_fields": SCREEN_FIELDS,
@@ -576,6 +834,55 @@ def _whole(value: Any) -> bool:
     return _number(value) and float(value).is_integer()
 
 
+def normalize_words(text: Any) -> str:
+    """Lower case, `-` and `_` as spaces, one space between words, no final period."""
+    words = re.sub(r"[-_\s]+", " ", str(text).lower()).strip()
+    return words.rstrip(".").strip()
+
+
+def resolve_offense(text: Any) -> str | None:
+    """The offense category for a category key, its label or a common charge name."""
+    if not isinstance(text, str):
+        return None
+    words = normalize_words(text)
+    for key, label in OFFENSE_CATEGORIES.items():
+        if words in (normalize_words(key), normalize_words(label)):
+            return key
+    for name, key in OFFENSE_ALIASES.items():
+        if words == normalize_words(name):
+            return key
+    return None
+
+
+def check_input(query: ScreenInput, today: dt.date) -> list[Reason]:
+    """What makes the input impossible (dates after today, a conviction before the
+    offense): each a reason with effect `refused`. Empty when the input can be screened."""
+    out: list[Reason] = []
+
+    def add(code: str, **params: Any) -> None:
+        out.append(Reason(code, "refused", fill(INPUT_ERRORS[code], params)))
+
+    for name, label in DATE_FIELDS.items():
+        value = getattr(query, name)
+        if value is not None and value > today:
+            add("future_date", field=label, date=value.isoformat(), today=today.isoformat())
+    if query.convicted and query.offense_date and query.convicted < query.offense_date:
+        add(
+            "convicted_before_offense",
+            convicted=query.convicted.isoformat(),
+            offense_date=query.offense_date.isoformat(),
+        )
+    return out
+
+
+def contains_words(remedy: dict, field: str, words: str) -> str | None:
+    """The record's text at `field` if it contains `words` (any case), else None."""
+    value = get_path(remedy, field)
+    if isinstance(value, str) and words.lower() in value.lower():
+        return value
+    return None
+
+
 # --- the evaluator -------------------------------------------------------------------------
 
 
@@ -601,6 +908,14 @@ def deadline_window(
         return None
     end = add_months(start, months)
     return end, end
+
+
+def record_relief_max_age(rr: dict) -> Any:
+    """The record relief's age limit: `max_age_at_offense`, else from `applies_to`."""
+    if _whole(rr.get("max_age_at_offense")):
+        return rr["max_age_at_offense"]
+    applies_to = _key(rr.get("applies_to"), APPLIES_TO_MAX_AGE)
+    return APPLIES_TO_MAX_AGE[applies_to] if applies_to else None
 
 
 def _screen_age(max_age: Any, query: ScreenInput, add) -> None:
@@ -653,8 +968,8 @@ def _screen_record_relief(remedy: dict, query: ScreenInput, today: dt.date, add)
             add("trafficking_type_covered", covered=covered)
         else:
             add("trafficking_type_not_covered", covered=covered, trafficking=asked)
-    # age at the offense
-    _screen_age(rr.get("max_age_at_offense"), query, add)
+    # age at the offense (`applies_to: minors_only` without an age counts as 17)
+    _screen_age(record_relief_max_age(rr), query, add)
     # the deadline
     limit = rr.get("time_limit")
     limit = limit if isinstance(limit, dict) else {}
@@ -689,6 +1004,10 @@ def _fixed_period(limit: dict, query: ScreenInput, today: dt.date, add) -> dict 
     params = {"years": number_text(years), "event": event}
     if today > latest:
         add("deadline_passed", date=latest.isoformat(), **params)
+        if _has_text(limit.get("text")):
+            add("deadline_exception_to_check", text=limit["text"])
+        else:
+            add("deadline_no_exception_coded")
     elif today <= earliest:
         add("deadline_open", date=earliest.isoformat(), **params)
     else:
@@ -718,18 +1037,59 @@ def _screen_civil_action(remedy: dict, query: ScreenInput, today: dt.date, add) 
     end = add_months(query.exited, years_to_months(period))
     if today <= end:
         add("limitation_open", years=years, date=end.isoformat())
-    elif _has_text(ca.get("tolling")) or query.age is None or query.age < 18:
+    elif query.age is None or query.age < 18:
         add("limitation_may_be_tolled", years=years, date=end.isoformat())
     else:
         add("limitation_passed", years=years, date=end.isoformat())
+        if _has_text(ca.get("tolling")):
+            add("tolling_may_help", tolling=ca["tolling"])
+        else:
+            add("no_tolling_coded")
     return {"earliest": end.isoformat(), "latest": end.isoformat()}
+
+
+def _minor_victims_only(remedy: dict) -> bool:
+    return any(contains_words(remedy, field, words) for field, words in MINOR_VICTIM_WORDS)
+
+
+def _screen_victim_age(query: ScreenInput, add) -> None:
+    if query.age is None:
+        add("victim_age_not_given")
+    elif query.age <= 17:
+        add("victim_age_within_limit", age=query.age)
+    else:
+        add("victim_age_over_limit", age=query.age)
+
+
+def _screen_stage(stage: dict, query: ScreenInput, add) -> None:
+    if query.record is None or query.record in stage["open_kinds"]:
+        add(stage["open"])
+    else:
+        add(stage["closed"], record=RECORD_KINDS[query.record]["plural"])
+
+
+def _screen_immigration(remedy: dict, query: ScreenInput, add) -> None:
+    status = query.immigration_status
+    if status is None or status == "unknown":
+        add("immigration_status_not_given")
+    elif status == "citizen":
+        add("immigration_citizen")
+    elif status == "noncitizen":
+        add("immigration_noncitizen", status=IMMIGRATION_STATUSES[status])
+    else:
+        for field, words in LPR_RULED_OUT_BY:
+            text = contains_words(remedy, field, words)
+            if text is not None:
+                add("immigration_lpr_has_it", field=field.replace("_", " "), quote=text)
+                return
+        add("immigration_lpr_unsettled")
 
 
 def _details(remedy: dict, section: str) -> list[list[str]]:
     out = []
     for label, path, kind in DETAILS[section]:
         value = get_path(remedy, path)
-        if value is None or value == "" or value == []:
+        if value is None or value == "" or value == [] or any(row[0] == label for row in out):
             continue
         field = path.split(".")[-1]
         text = value if kind == "text" and isinstance(value, str) else value_text(field, value)
@@ -746,42 +1106,69 @@ def _law(remedy: dict) -> list[dict]:
     return out
 
 
-def screen_one(remedy: dict, query: ScreenInput, today: dt.date) -> Result:
-    """The verdict, reasons, deadline and details for one remedy record."""
-    reasons: list[Reason] = []
-
-    def add(code: str, **params: Any) -> None:
-        spec = REASONS[code]
-        reasons.append(Reason(code, spec["effect"], fill(spec["text"], params)))
-
-    remedy_type = str(remedy.get("remedy_type") or "")
-    type_rule = TYPE_RULES.get(remedy_type, DEFAULT_TYPE_RULE)
-    federal = remedy.get("jurisdiction") == FEDERAL and query.jurisdiction != FEDERAL
-    deadline = None
-    stop = AVAILABILITY[tristate_key(remedy.get("available"))]
-    if federal and type_rule.get("federal_only"):
-        add("federal_offenses_only", jurisdiction=query.jurisdiction)
-    elif stop is not None:
-        add(stop, last_verified=remedy.get("last_verified") or "unknown")
-    else:
-        screen = type_rule.get("screen")
-        if screen == "record_relief":
-            deadline = _screen_record_relief(remedy, query, today, add)
-        elif screen == "civil_action":
-            deadline = _screen_civil_action(remedy, query, today, add)
-        elif screen == "pending_charge":
-            if query.record is None or query.record in PENDING_KINDS:
-                add("pending_charge_only")
-            else:
-                add("not_for_closed_case", record=RECORD_KINDS[query.record]["plural"])
-        _screen_age(type_rule.get("max_age_at_offense"), query, add)
-        if type_rule.get("in_words"):
-            add("eligibility_in_words")
+def _verdict(reasons: list[Reason]) -> str:
+    """The worst verdict the reasons leave."""
     verdict = LIKELY
     for reason in reasons:
         cap = EFFECTS[reason.effect]
         if VERDICTS.index(cap) > VERDICTS.index(verdict):
             verdict = cap
+    return verdict
+
+
+def _dict(record: dict, key: str) -> dict:
+    value = record.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def screen_one(remedy: dict, query: ScreenInput, today: dt.date) -> Result:
+    """The verdict, reasons, deadline and details for one remedy record."""
+    reasons: list[Reason] = []
+    summary: list[str] = []
+
+    def add(code: str, **params: Any) -> None:
+        spec = REASONS[code]
+        reasons.append(Reason(code, spec["effect"], fill(spec["text"], params)))
+        if code in DEADLINE_SUMMARY and not summary:
+            summary.append(fill(DEADLINE_SUMMARY[code], params))
+
+    remedy_type = str(remedy.get("remedy_type") or "")
+    type_rule = TYPE_RULES.get(remedy_type, DEFAULT_TYPE_RULE)
+    federal = remedy.get("jurisdiction") == FEDERAL and query.jurisdiction != FEDERAL
+    deadline = None
+    minors_only = False
+    stop = AVAILABILITY[tristate_key(remedy.get("available"))]
+    if federal and type_rule.get("federal_only"):
+        add("federal_offenses_only", jurisdiction=query.jurisdiction)
+    elif stop is not None:
+        add(stop, last_verified=remedy.get("last_verified") or "unknown")
+        stage = STAGES.get(type_rule.get("stage") or "")
+        if stop == "law_undetermined" and stage is not None:
+            _screen_stage(stage, query, add)  # a decided case rules it out either way
+    else:
+        screen = type_rule.get("screen")
+        stage = STAGES.get(type_rule.get("stage") or "")
+        if stage is not None:
+            _screen_stage(stage, query, add)
+        if screen == "record_relief":
+            deadline = _screen_record_relief(remedy, query, today, add)
+        elif screen == "civil_action":
+            deadline = _screen_civil_action(remedy, query, today, add)
+        _screen_age(type_rule.get("max_age_at_offense"), query, add)
+        if screen == "civil_action" and _minor_victims_only(remedy):
+            _screen_victim_age(query, add)
+            minors_only = True
+        if type_rule.get("immigration"):
+            _screen_immigration(remedy, query, add)
+        if type_rule.get("in_words") and _verdict(reasons) in (LIKELY, POSSIBLY):
+            add("eligibility_in_words")
+    for max_age in (
+        type_rule.get("max_age_at_offense"),
+        record_relief_max_age(_dict(remedy, "record_relief")),
+    ):
+        if _whole(max_age) and max_age < 18:
+            minors_only = True
+    verdict = _verdict(reasons)
     return Result(
         id=str(remedy.get("id") or ""),
         jurisdiction=str(remedy.get("jurisdiction") or ""),
@@ -792,6 +1179,8 @@ def screen_one(remedy: dict, query: ScreenInput, today: dt.date) -> Result:
         verdict=verdict,
         reasons=reasons,
         deadline=deadline,
+        deadline_summary=summary[0] if summary else None,
+        minors_only=minors_only,
         establish=_details(remedy, "establish"),
         procedure=_details(remedy, "procedure"),
         law=_law(remedy),
@@ -809,7 +1198,9 @@ def screen(remedies: list[dict], query: ScreenInput, today: dt.date) -> list[Res
         if query.jurisdiction != FEDERAL
         else []
     )
-    return [screen_one(r, query, today) for r in own + federal]
+    # within each, relief only for those under 18 at the time comes after the rest
+    results = [screen_one(r, query, today) for r in own + federal]
+    return sorted(results, key=lambda r: (r.federal, r.minors_only))
 
 
 def shown_verification(remedy: dict) -> Any:
@@ -832,11 +1223,18 @@ def screen_view(remedy: dict) -> dict:
 SCREENABLE_KINDS = ("federal", "state", "district", "territory")
 
 
-def screen_corpus(corpus, query: ScreenInput, today: dt.date) -> dict:
+def screen_corpus(
+    corpus, query: ScreenInput, today: dt.date, offense_entered: str | None = None
+) -> dict:
     """The screener on a knowledge base: the jurisdiction's remedies and the federal ones,
-    citations resolved. `query.jurisdiction` may be any spelling the registry accepts."""
+    citations resolved. `query.jurisdiction` may be any spelling the registry accepts.
+    Impossible inputs (dates after today, a conviction before the offense) are refused."""
     from . import query as lookups
     from .kb import KBUsageError
+
+    problems = check_input(query, today)
+    if problems:
+        raise KBUsageError("; ".join(p.text for p in problems))
 
     jurisdiction = corpus.registry.resolve(query.jurisdiction)
     if jurisdiction.kind not in SCREENABLE_KINDS:
@@ -855,6 +1253,7 @@ def screen_corpus(corpus, query: ScreenInput, today: dt.date) -> dict:
         "as_of": today.isoformat(),
         "jurisdiction": {"code": jurisdiction.code, "name": jurisdiction.name},
         "input": resolved.as_dict(),
+        "offense_entered": offense_entered,
         "results": [r.as_dict() for r in results],
         "disclaimer": DISCLAIMER,
     }
@@ -886,3 +1285,100 @@ def site_files(corpus, as_of: str) -> dict[str, str]:
         "data/screener-rules.js": as_script("KB_SCREENER_RULES", rules()),
         "data/screener-data.js": as_script("KB_SCREENER_DATA", data),
     }
+
+
+# --- the memo (mirrored in docs/assets/screener.js: the same Markdown, byte for byte) --------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&])")
+_SAFE_URL = re.compile(r"^https?://[^\s/@\"'<>`]+(/[^\s\"'<>`]*)?$")
+
+
+def md(text: Any) -> str:
+    """Record or user text made inert in Markdown: one line, every special character escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def memo_value(name: str, answer: dict) -> str:
+    """A client fact as entered, for people."""
+    given = answer["input"]
+    value = given.get(name)
+    if value is None or value == "":
+        return MEMO["not_given"]
+    tables = {
+        "record": {k: v["label"] for k, v in RECORD_KINDS.items()},
+        "offense": OFFENSE_CATEGORIES,
+        "trafficking": TRAFFICKING_KINDS,
+        "immigration_status": IMMIGRATION_STATUSES,
+    }
+    text = tables[name].get(value, str(value)) if name in tables else str(value)
+    entered = answer.get("offense_entered")
+    if (
+        name == "offense"
+        and entered
+        and normalize_words(entered)
+        not in (
+            normalize_words(text),
+            normalize_words(value),
+        )
+    ):
+        return fill(MEMO["counted_as"], {"entered": entered, "category": text})
+    return text
+
+
+def verified_text(result: dict) -> str:
+    date = result.get("last_verified") or "unknown"
+    if result.get("verification") == "unverified":
+        return f"Checked {date}, not verified against a source."
+    return f"Verified {date} ({value_text('verification', result.get('verification'))})."
+
+
+def law_text(result: dict, link: bool) -> str:
+    parts = []
+    for ref in result["law"]:
+        url = ref.get("url")
+        if link and isinstance(url, str) and _SAFE_URL.match(url):
+            parts.append(f"{md(ref['citation'])} (<{url}>)")
+        else:
+            parts.append(md(ref["citation"]))
+    return "; ".join(parts) if parts else MEMO["none"]
+
+
+def memo(answer: dict, types: dict) -> str:
+    """The screener's answer as a Markdown memo for the case file."""
+    j = answer["jurisdiction"]
+    place = f"{j['name']} ({j['code']})"
+    out = [
+        "# " + md(fill(MEMO["title"], {"jurisdiction": place})),
+        "",
+        md(fill(MEMO["intro"], {"as_of": answer["as_of"]})),
+        "",
+        "## " + MEMO["facts"],
+        "",
+        f"- Jurisdiction of the record: {md(place)}",
+    ]
+    out += [f"- {label}: {md(memo_value(name, answer))}" for name, label in MEMO_FIELDS]
+    out += ["", "## " + MEMO["summary"], "", "| Remedy | Verdict | Deadline | Law |"]
+    out.append("| --- | --- | --- | --- |")
+    for r in answer["results"]:
+        cells = [r["title"], r["verdict"], r.get("deadline_summary") or "-"]
+        out.append("| " + " | ".join(md(c) for c in cells) + " | " + law_text(r, False) + " |")
+    out += ["", "## " + MEMO["remedies"]]
+    for n, r in enumerate(answer["results"], 1):
+        kind = types.get(r["remedy_type"]) or r["remedy_type"].replace("_", " ")
+        out += ["", f"### {n}. {md(r['title'])}", ""]
+        out.append(f"- Verdict: **{md(r['verdict'])}**")
+        out.append(f"- Type: {md(kind)}; id: {md(r['id'])}")
+        out.append(f"- {MEMO['law']}: {law_text(r, True)}")
+        out.append(f"- {md(verified_text(r))}")
+        out += ["", f"{MEMO['reasons']}:", ""]
+        out += [f"- {SCREEN_MARKS[x['effect']]} {md(x['text'])}" for x in r["reasons"]]
+        if r["verdict"] != NOT_AVAILABLE:
+            for title, pairs in (
+                (MEMO["requirements"], r["establish"]),
+                (MEMO["procedure"], r["procedure"]),
+            ):
+                if pairs:
+                    out += ["", f"{title}:", ""]
+                    out += [f"- {md(label)}: {md(text)}" for label, text in pairs]
+    out += ["", "---", "", md(answer["disclaimer"]), ""]
+    return "\n".join(out)

@@ -128,7 +128,13 @@ def expand(kb: KB, paths: Iterable[str | Path], resolver: Resolver | None = None
                 f"{raw}: is outside the knowledge base ({root}); kbtool reads only files inside it"
             )
         if p.is_dir() and not p.is_symlink():
-            out.extend(sorted(x for x in p.rglob("*.y*ml") if _candidate(x)))
+            found = sorted(x for x in p.rglob("*.y*ml") if _candidate(x))
+            if not found:
+                raise KBUsageError(
+                    f"{raw}: this folder holds no records (no .yaml file below it); give a "
+                    "record file or a folder of records such as remedies/us-ny"
+                )
+            out.extend(found)
         else:
             out.append(p)
     return sorted(dict.fromkeys(out))

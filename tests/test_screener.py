@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from kbtool.loader import load_plain
 from kbtool.screener import (
     CATEGORY_TREATMENT,
     DETAILS,
+    INPUT_ERRORS,
+    OFFENSE_ALIASES,
     OFFENSE_CATEGORIES,
     REASONS,
     RECORD_KINDS,
@@ -29,6 +32,9 @@ from kbtool.screener import (
     VALUE_LABELS,
     VERDICTS,
     ScreenInput,
+    check_input,
+    memo,
+    resolve_offense,
     rules,
     screen,
     screen_view,
@@ -46,6 +52,8 @@ def summary(results) -> list[dict]:
             "verdict": r.verdict,
             "reasons": [x.code for x in r.reasons],
             "deadline": r.deadline,
+            "deadline_summary": r.deadline_summary,
+            "minors_only": r.minors_only,
         }
         for r in results
     ]
@@ -61,8 +69,25 @@ def test_vector(case: dict) -> None:
     assert summary(run_case(case)) == case["expected"]
 
 
+CHECKS = VECTORS["input_checks"]
+
+
+@pytest.mark.parametrize("case", CHECKS, ids=[c["name"] for c in CHECKS])
+def test_input_check_vector(case: dict) -> None:
+    query = ScreenInput.from_dict(case["input"])
+    found = check_input(query, dt.date.fromisoformat(case["today"]))
+    assert [r.code for r in found] == case["expected"]
+    for reason in found:
+        assert "{" not in reason.text and reason.effect == "refused"
+
+
+def test_vectors_cover_every_input_error() -> None:
+    assert {code for c in CHECKS for code in c["expected"]} == set(INPUT_ERRORS)
+    assert any(not c["expected"] for c in CHECKS)
+
+
 def test_vectors_cover_every_verdict_and_reason() -> None:
-    assert len(CASES) >= 40
+    assert len(CASES) >= 90
     assert len({c["name"] for c in CASES}) == len(CASES), "case names must be unique"
     expected = [e for c in CASES for e in c["expected"]]
     assert {e["verdict"] for e in expected} == set(VERDICTS)
@@ -84,6 +109,8 @@ def test_never_overstates() -> None:
             effects = {x.effect for x in result.reasons}
             if "rules_out" in effects:
                 assert result.verdict == "not available"
+            elif "time_bars" in effects:
+                assert result.verdict == "time-barred"
             elif "uncertain" in effects:
                 assert result.verdict == "possibly available"
             else:
@@ -164,6 +191,7 @@ def test_site_export_holds_everything_the_evaluator_reads() -> None:
                 "exited": "2014-01-01",
                 "age": 17,
                 "trafficking": "sex",
+                "immigration_status": "lpr",
             },
         ):
             query = ScreenInput.from_dict(given)
@@ -179,12 +207,24 @@ Screener: New York (US-NY), as of 2026-11-28
 Client: kind of record: conviction · offense: Prostitution and related offenses
 · convicted or disposed: 2012-05-01 · left trafficking: 2014-01-01 · age at
 offense: 30
-Not given: offense date, trafficking
-Key: + met · x rules it out · ? unknown · ! note
+Not given: offense date, trafficking, immigration status
+
+Summary: 0 likely available, 2 possibly available, 1 time-barred, 0 not available
 
 New York
+ 1. possibly available   Vacatur for trafficking survivors
+                         deadline: with due diligence · law: N.Y. Crim. Proc.
+                         Law § 440.10(1)(i)
+ 2. possibly available   Civil action for trafficking victims
 
-  Vacatur for trafficking survivors [possibly available]
+Federal remedies (they can apply whatever the state)
+ 3. time-barred          Federal civil action
+                         deadline: ended on 2024-01-01 · law: 18 U.S.C. §
+                         1595(a)
+
+Key: + met · x rules it out · ? unknown · ! note
+
+1. Vacatur for trafficking survivors [possibly available]
     Criminal record relief · id: us-ny-criminal-record-relief
     Law: N.Y. Crim. Proc. Law § 440.10(1)(i)
     + The law covers convictions.
@@ -205,23 +245,20 @@ New York
       Confidential filing: unknown
     Verified 2026-11-01 (official text)
 
-  Civil action for trafficking victims [possibly available]
+2. Civil action for trafficking victims [possibly available]
     Civil action · id: us-ny-civil-action
     ? Research could not settle whether this law exists; read the record's
       notes.
     Verified 2026-11-01 (secondary source)
 
-Federal remedies (they can apply whatever the state)
-
-  Federal civil action [not available]
+3. Federal civil action [time-barred]
     Civil action · id: us-civil-action-1595
     Law: 18 U.S.C. § 1595(a)
     x Too late: the limitation period (10 years), counted from leaving the
       trafficking situation, ended on 2024-01-01.
-    ? Its conditions are described in words only: read the eligibility.
+    ! The record names no tolling rule; check the statute and case law for one.
     Verified 2026-11-01 (unofficial text)
 
-Summary: 0 likely available, 2 possibly available, 1 not available
 {DISCLAIMER}
 """
 
@@ -270,13 +307,15 @@ def test_screen_json(run) -> None:
         "exited": "2014-01-01",
         "age": 30,
         "trafficking": "sex",
+        "immigration_status": None,
     }
+    assert data["offense_entered"] == "prostitution"
     assert data["disclaimer"] == DISCLAIMER
     ids = [(r["id"], r["verdict"], r["federal"]) for r in data["results"]]
     assert ids == [
         ("us-ny-criminal-record-relief", "possibly available", False),
         ("us-ny-civil-action", "possibly available", False),
-        ("us-civil-action-1595", "not available", True),
+        ("us-civil-action-1595", "time-barred", True),
     ]
     vacatur = data["results"][0]
     assert [x["code"] for x in vacatur["reasons"]] == [
@@ -290,7 +329,10 @@ def test_screen_json(run) -> None:
     assert ["Burden of proof", "not specified in the law"] in vacatur["establish"]
     federal = data["results"][2]
     assert federal["deadline"] == {"earliest": "2024-01-01", "latest": "2024-01-01"}
-    assert federal["law"][0]["url"] == "https://www.law.cornell.edu/uscode/text/18/1595"
+    assert federal["law"][0]["url"] == (
+        "https://uscode.house.gov/view.xhtml?req=granuleid:USC-prelim-title18-section1595"
+        "&num=0&edition=prelim"
+    )
 
 
 def test_screen_federal_record(run) -> None:
@@ -317,7 +359,21 @@ def test_screen_unresearched_jurisdiction_lists_federal_remedies(run) -> None:
         (("-j", "New Yrok"), "unknown jurisdiction 'New Yrok'. Did you mean New York (US-NY)?"),
         (("-j", "INTL"), "the screener takes a state, DC, a territory or US (federal)"),
         (("-j", "NY", "--record", "ticket"), "Invalid value for '--record'"),
-        (("-j", "NY", "--offense", "jaywalking"), "Invalid value for '--offense'"),
+        (("-j", "NY", "--offense", "jaywalking"), "unknown offense 'jaywalking': give a category"),
+        (("-j", "NY", "--offense", "jaywalking"), "loitering: Loitering"),
+        (
+            ("-j", "NY", "--convicted", "2030-01-01"),
+            "the conviction or disposition date (2030-01-01)",
+        ),
+        (("-j", "NY", "--exited", "2026-11-29"), "is after today (2026-11-28)"),
+        (
+            ("-j", "NY", "--offense-date", "2012-05-02", "--convicted", "2012-05-01"),
+            "is before the offense date (2012-05-02)",
+        ),
+        (
+            ("-j", "NY", "--immigration-status", "martian"),
+            "Invalid value for '--immigration-status'",
+        ),
         (("-j", "NY", "--convicted", "2012-13-01"), "Invalid value for '--convicted'"),
         (("-j", "NY", "--age", "-1"), "Invalid value for '--age'"),
         ((), "Missing option '--jurisdiction'"),
@@ -361,3 +417,115 @@ def test_site_data_cannot_close_its_script() -> None:
     text = as_script("KB_X", {"title": "</script><script>alert(1)</script><!--"})
     assert "</" not in text and "<!--" not in text
     assert json.loads(text[len("window.KB_X = ") : -2])["title"].startswith("</script>")
+
+
+# --- the new rules on the command line and the memo -------------------------------------------
+
+
+def test_offense_charge_names_resolve() -> None:
+    assert resolve_offense("Shoplifting") == "theft"
+    assert resolve_offense("loitering for prostitution") == "loitering"
+    assert resolve_offense("possession of a controlled substance") == "drug_possession"
+    assert resolve_offense("trespass") == "other"
+    assert resolve_offense("False identification") == "fraud"
+    assert resolve_offense("solicitation") == "prostitution"
+    assert resolve_offense("violent_felony") == "violent_felony"
+    assert resolve_offense("Immigration-related") == "immigration"
+    assert resolve_offense("jaywalking") is None
+    assert set(OFFENSE_ALIASES.values()) <= set(OFFENSE_CATEGORIES)
+
+
+def test_screen_says_which_category_a_charge_name_used(run) -> None:
+    result = run("screen", "-j", "NY", "--offense", "shoplifting")
+    assert result.exit_code == 0, result.output
+    assert "offense: shoplifting (counted as: Theft)" in result.output
+
+
+def test_screen_citizen_needs_no_immigration_relief(run, fixture_kb: Path) -> None:
+    record = (REPO / "remedies" / "us" / "us-t-visa.yaml").read_text("utf-8")
+    (fixture_kb / "remedies" / "us" / "us-t-visa.yaml").write_text(record, "utf-8")
+    results = {}
+    for status in ("citizen", "lpr", "noncitizen", "unknown"):
+        data = json.loads(
+            run("screen", "-j", "NY", "--immigration-status", status, "--json").output
+        )
+        results[status] = {r["id"]: r["verdict"] for r in data["results"]}["us-t-visa"]
+    assert results == {
+        "citizen": "not available",
+        "lpr": "possibly available",
+        "noncitizen": "possibly available",
+        "unknown": "possibly available",
+    }
+
+
+def test_details_say_the_deadline_once() -> None:
+    case = next(c for c in CASES if c["name"].startswith("civil action, one deadline row"))
+    (result,) = run_case(case)
+    assert [label for label, _ in result.procedure].count("Deadline") == 1
+    assert ["Deadline", "Three years."] in result.procedure
+    assert not any(x.code == "eligibility_in_words" for x in result.reasons)
+
+
+def test_words_only_caution_said_once_not_on_ruled_out_cards(run, fixture_kb: Path) -> None:
+    for name in ("us-t-visa.yaml", "us-u-visa.yaml", "us-continued-presence.yaml"):
+        text = (REPO / "remedies" / "us" / name).read_text("utf-8")
+        (fixture_kb / "remedies" / "us" / name).write_text(text, "utf-8")
+    out = run(*NY_ARGS).output
+    assert out.count("described in words only") == 1
+    out = run(*NY_ARGS, "--immigration-status", "citizen").output
+    assert "described in words only" not in out
+    assert out.index("Summary:") < out.index("Key:") < out.index("1. Vacatur")
+
+
+def test_screen_memo(run) -> None:
+    result = run(*NY_ARGS, "--format", "memo")
+    assert result.exit_code == 0, result.output
+    memo_text = result.output
+    assert memo_text.startswith("# Remedy screening memo: New York (US-NY)\n")
+    for part in (
+        "## Client facts as entered",
+        "- Kind of record: conviction",
+        "- Offense: Prostitution and related offenses",
+        "- Immigration status: not given",
+        "| Remedy | Verdict | Deadline | Law |",
+        "| Federal civil action | time-barred | ended on 2024-01-01 | 18 U.S.C. § 1595(a) |",
+        "### 3. Federal civil action",
+        "- Law: 18 U.S.C. § 1595(a) (<https://www.law.cornell.edu/uscode/text/18/1595>)",
+        "- Verified 2026-11-01 (official text).",
+        "Requirements:",
+        "- Burden of proof: not specified in the law",
+    ):
+        assert part in memo_text, part
+    assert memo_text.rstrip().endswith(DISCLAIMER)
+
+
+def test_memo_escapes_record_text() -> None:
+    answer = {
+        "as_of": "2026-11-28",
+        "jurisdiction": {"code": "US-NY", "name": "New York"},
+        "input": {"jurisdiction": "US-NY", "offense": "other"},
+        "offense_entered": "<img src=x onerror=alert(1)>",
+        "results": [
+            {
+                "id": "x",
+                "title": "A | B <script>alert(1)</script> [link](javascript:x)",
+                "verdict": "likely available",
+                "remedy_type": "civil_action",
+                "deadline_summary": None,
+                "law": [{"citation": "§ 1 *bold*", "url": "javascript:alert(1)"}],
+                "last_verified": "2026-11-01",
+                "verification": "official_text",
+                "reasons": [{"code": "no_deadline", "effect": "ok", "text": "`code` # h"}],
+                "establish": [["Eligibility", "line one\n# not a heading"]],
+                "procedure": [],
+            }
+        ],
+        "disclaimer": DISCLAIMER,
+    }
+    text = memo(answer, {})
+    for raw in ("<script", "<img", "[link]", "*bold", "`code", "# h", "| B"):
+        assert re.search(r"(?<!\\)" + re.escape(raw), text) is None, raw
+    assert "\\<img src=x onerror=alert(1)\\>" in text
+    assert "A \\| B \\<script\\>" in text
+    assert "javascript:alert" not in text
+    assert "\n# not a heading" not in text
