@@ -153,6 +153,8 @@ class SiteConfig:
     repo_url: str = ""  # e.g. https://github.com/org/repo; empty hides edit links
     branch: str = "main"
     as_of: str = ""
+    site_url: str = ""  # mkdocs.yml's site_url, if set: absolute links in the feed
+    site_name: str = ""
 
 
 def relief_category(records: list[Record]) -> str:
@@ -219,6 +221,9 @@ class Site:
         for s in corpus.all("statute"):
             self.statutes.setdefault(s.jurisdiction, []).append(s)
         self.coverage = query.coverage(corpus)
+        from .site_changes import SiteHistory  # git history, read once when first needed
+
+        self.history = SiteHistory(corpus)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -273,6 +278,9 @@ class Site:
             out += [f"**Notes.** {md(record.data['notes'])}", ""]
         out += ["<p><strong>Sources</strong></p>" + self.sources_html(record), ""]
         out += [self.verification_line(record), ""]
+        from .site_changes import record_history
+
+        out += record_history(self, record)  # anchor, last change, folded history
         return out
 
     # -- jurisdiction pages ---------------------------------------------------------------
@@ -410,6 +418,9 @@ class Site:
         ]
         if j.kind in ("state", "district", "territory"):
             out.extend(self.federal_box())
+        from .site_bills import jurisdiction_bills
+
+        out.extend(jurisdiction_bills(self, j))  # bills to watch, if any
         scope = query.SCOPE.get(j.kind, ())
         types = list(dict.fromkeys([*scope, *(str(r.data.get("remedy_type")) for r in recs)]))
         types.sort(key=self.corpus.type_rank)
@@ -709,6 +720,12 @@ class Site:
         pages["data/compare-data.js"] = self.compare_data_js()
         pages.update(self.downloads())
         pages.update(screener.site_files(self.corpus, self.config.as_of))
+        from .site_changes import site_files as changes_files
+
+        pages.update(changes_files(self))  # What changed page and Atom feed
+        from .site_bills import site_files as bills_files
+
+        pages.update(bills_files(self))  # Bills to watch page
         return pages
 
     def downloads(self) -> dict[str, str]:

@@ -303,6 +303,46 @@ def test_screener_real_data_matches_python(page, site_url: str) -> None:
         assert results == _python_screen(data["remedies"], query, "2026-11-28"), query
 
 
+def test_what_changed_links_to_a_record_and_its_history(page, site_url: str) -> None:
+    """Works whether the checkout has full history, part of it, or none (the page says so)."""
+    import xml.etree.ElementTree as ET
+    from urllib.parse import urljoin
+
+    page.goto(site_url + "/kb/changes/")
+    assert page.locator("h1").inner_text().rstrip("¶").strip() == "What changed"
+    feed = page.request.get(site_url + "/kb/changes.xml")
+    assert feed.ok
+    root = ET.fromstring(feed.body())
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    links = page.locator("table.kb-changes a[href*='#']")
+    if links.count() == 0:
+        assert page.locator(".admonition.note").count() == 1  # no or partial history
+        return
+    _shot(page, "changes.png")
+    href = links.first.get_attribute("href")
+    page.goto(urljoin(page.url, href))
+    anchor = href.split("#", 1)[1]
+    block = page.locator(f"div.kb-history[id='{anchor}']")
+    assert block.count() == 1
+    assert "Last changed" in block.inner_text()
+    block.locator("summary").click()
+    assert block.locator("details").get_attribute("open") is not None
+    assert block.locator("details li").first.is_visible()
+
+
+def test_bills_to_watch_page(page, site_url: str) -> None:
+    page.goto(site_url + "/kb/bills/")
+    assert page.locator("h1").inner_text().rstrip("¶").strip() == "Bills to watch"
+    rows = page.locator("table.kb-bills tbody tr")
+    if rows.count() == 0:
+        assert page.get_by_text("No bills to watch are recorded yet.").is_visible()
+        return
+    first = rows.first.locator("td a").first
+    first.click()
+    page.wait_for_url("**/kb/jurisdictions/**")
+    assert page.locator(".kb-bills .admonition-title").inner_text() == "Bills to watch"
+
+
 def test_screener_input_checks_match_python(page, site_url: str) -> None:
     import datetime as dt
     import json
