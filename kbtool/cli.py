@@ -479,6 +479,7 @@ def search(
         if plan.stale:
             click.echo(index_stats(results.updated, _shown(ix.directory, kb)), err=True)
     results.hits, results.total = ix.search(text, Filters(code, remedy_type, kind), limit)
+    results.understood = ix.last_query
     if as_json:
         _print_json(results.as_dict())
         return
