@@ -76,7 +76,8 @@ KIND_WEIGHT = {"remedy": 1.5, "statute": 1.0}
 AVAILABLE_WEIGHT = {"true": 1.0, "unknown": 0.55, "false": 0.45}
 STATUS_WEIGHT = {"pending": 0.7, "repealed": 0.6}
 JURISDICTION_BOOST = 3.0  # a jurisdiction named in the query, over federal law
-TYPE_BOOST = 2.0  # a remedy of a type the query's words name
+TYPE_BOOST = 2.0
+SECTION_BOOST = 3.0  # a section number found in a record's citation, over one in its text  # a remedy of a type the query's words name
 MARK = "**"  # matched words in snippets are wrapped in this
 CODES_BREAK = "\n\n"  # in the text field, prose comes before it and codes after
 
@@ -495,7 +496,8 @@ class WhooshEngine:
                 if stem not in stems:
                     stems.append(stem)
         groups: list[Any] = [
-            query.Or([query.Term(f, s, boost=w) for f, w in QUERY_FIELDS.items()]) for s in stems
+            query.Or([query.Term(f, s, boost=w * _section(f, s)) for f, w in QUERY_FIELDS.items()])
+            for s in stems
         ]
         groups += [query.Term("id", i, boost=10.0) for i in q.ids]
         if 2 <= len(stems) <= 6:  # the words together, as typed, are worth more
@@ -669,6 +671,13 @@ class WhooshEngine:
         if best is None:
             return ""
         return f"{best[1]}: {_passages(best[2], best[3])}"
+
+
+def _section(field_name: str, stem: str) -> float:
+    """The extra weight of a number ("1591", "440.10") in the citation field."""
+    if field_name == "citation" and any(c.isdigit() for c in stem):
+        return SECTION_BOOST
+    return 1.0
 
 
 def _nothing_left(q: Understood) -> str:
