@@ -76,8 +76,8 @@ KIND_WEIGHT = {"remedy": 1.5, "statute": 1.0}
 AVAILABLE_WEIGHT = {"true": 1.0, "unknown": 0.55, "false": 0.45}
 STATUS_WEIGHT = {"pending": 0.7, "repealed": 0.6}
 JURISDICTION_BOOST = 3.0  # a jurisdiction named in the query, over federal law
-TYPE_BOOST = 2.0
-SECTION_BOOST = 3.0  # a section number found in a record's citation, over one in its text  # a remedy of a type the query's words name
+TYPE_BOOST = 2.0  # a remedy of a type the query's words name
+SECTION_BOOST = 3.0  # a section number found in a record's citation, over one in its text
 MARK = "**"  # matched words in snippets are wrapped in this
 CODES_BREAK = "\n\n"  # in the text field, prose comes before it and codes after
 
