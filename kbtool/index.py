@@ -357,7 +357,8 @@ class WhooshEngine:
     operative content: title, citation, summary and every field of the record but its
     notes and sources) and `notes` (research notes, at a low weight). A natural query
     (see `understand`) ORs its words, adds a bonus for the words appearing together,
-    and keeps to the jurisdictions it names (and federal law). Every score is then
+    and keeps to the jurisdictions it names (and federal law); section numbers weigh
+    more in the citation. Every score is then
     multiplied by the record's prior (remedy over statute, available over undetermined)
     and by the boosts of the query's jurisdictions and remedy types, through
     `weighting.final`; that turns Whoosh's block skipping off, and the collector never
@@ -502,7 +503,6 @@ class WhooshEngine:
         groups += [query.Term("id", i, boost=10.0) for i in q.ids]
         if 2 <= len(stems) <= 6:  # the words together, as typed, are worth more
             groups.append(query.Phrase("text", stems, slop=3, boost=2.0))
-        groups += [query.ConstantScoreQuery(query.Term("type", t), 1.0) for t in q.remedy_types]
         phrases = []
         for phrase in q.phrases:
             pstems = self._stem_all(phrase)
