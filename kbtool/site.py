@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import DISCLAIMER, query, screener
+from . import DISCLAIMER, query, screener, sitesearch
 from .corpus import Corpus, Record
 from .jurisdictions import Jurisdiction
 from .render import deadline, fmt, limitation, verified
@@ -670,6 +670,7 @@ class Site:
         pages["data/compare-data.js"] = self.compare_data_js()
         pages.update(self.downloads())
         pages.update(screener.site_files(self.corpus, self.config.as_of))
+        pages[sitesearch.INDEX_PATH] = sitesearch.render(self.corpus)
         return pages
 
     def downloads(self) -> dict[str, str]:
