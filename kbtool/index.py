@@ -47,9 +47,12 @@ RACY_NS = 2_000_000_000  # files changed this close to a build are hashed next t
 Progress = Callable[[int, int], None]
 
 # The fields plain words are looked up in, with their weights: what a record is (title,
-# citations, summary) over what it says (text), over research notes. Sources are not
-# indexed. The id is not searched by plain words (ids are typed whole: see `understand`).
-QUERY_FIELDS = {"citation": 4.0, "title": 3.0, "summary": 1.5, "text": 1.0, "notes": 0.2}
+# citations) over what it says (`text`: title, citations, summary and every field but
+# notes and sources). Research notes have a field of their own, searched only when named
+# (`notes:word`); sources are not indexed. The id is not searched by plain words (ids
+# typed whole are: see `understand`). Each field searched costs a postings list per
+# word, which is why the summary has none of its own.
+QUERY_FIELDS = {"citation": 4.0, "title": 3.0, "text": 1.0}
 FIELD_ALIASES = {"type": ["remedy_type"], "jurisdiction": ["state", "j"], "kind": ["record_type"]}
 FIELDS = (
     "id",
@@ -353,9 +356,9 @@ class Engine(Protocol):
 class WhooshEngine:
     """whoosh-reloaded 2.7.5: BM25F ranking, a stemming analyzer, phrase queries.
 
-    Plain words are matched in the citation, the title, the summary, `text` (the
-    operative content: title, citation, summary and every field of the record but its
-    notes and sources) and `notes` (research notes, at a low weight). A natural query
+    Plain words are matched in the citation, the title and `text` (the operative
+    content: title, citation, summary and every field of the record but its notes and
+    sources); research notes only when named (`notes:`). A natural query
     (see `understand`) ORs its words, adds a bonus for the words appearing together,
     and keeps to the jurisdictions it names (and federal law); section numbers weigh
     more in the citation. Every score is then
@@ -466,7 +469,7 @@ class WhooshEngine:
         parser = qparser.MultifieldParser(list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS)
         parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
         try:
-            parsed = parser.parse(normalize(text))
+            parsed = parser.parse(normalize(text, query=True))
         except Exception as exc:  # the parser is lenient; anything it raises is the query's fault
             raise QueryError(f"cannot read the query {text!r}: {exc}") from None
         if parsed is query.NullQuery or isinstance(parsed, type(query.NullQuery)):
@@ -477,7 +480,7 @@ class WhooshEngine:
         return parsed
 
     def _stem_all(self, text: str) -> list[str]:
-        return [t.text for t in self.analyzer(normalize(text))]
+        return [t.text for t in self.analyzer(normalize(text, query=True))]
 
     def _stem(self, word: str) -> str:
         stem = self._stems.get(word)

@@ -71,8 +71,9 @@ for _type, _words in REMEDY_WORDS.items():
 for _word, _types in REMEDY_WORDS_EXTRA.items():
     WORD_TYPES[_word] = (*WORD_TYPES.get(_word, ()), *_types)
 
-# Compounds written the same way in records and queries: "T visa", "T-visa", "U visas".
-COMPOUNDS = [(re.compile(r"\b([TtUu])[- ]?visas?\b"), lambda m: f"{m.group(1).lower()}visa")]
+# Compounds written the same way in records and queries: "T visa", "T-visa", "U visas"
+# gain one word ("tvisa visa"), so that "T visa" finds the T visa first and "visa" both.
+COMPOUNDS = [re.compile(r"\b([TtUu])[- ]?(visas?)\b")]
 
 # Two-letter codes that are also English words or common abbreviations: a state only
 # when written in capitals (IN, OR, ME, OH ...).
@@ -91,10 +92,14 @@ _PHRASE = re.compile(r'"([^"]*)"')
 _ID = re.compile(r"^(?:us|intl)(?:-[a-z0-9]+)+$")
 
 
-def normalize(text: str) -> str:
-    """Rewrite compounds ("T visa" -> "tvisa") in record text and queries alike."""
-    for pattern, repl in COMPOUNDS:
-        text = pattern.sub(repl, text)
+def normalize(text: str, query: bool = False) -> str:
+    """Rewrite compounds in record text ("T visa" -> "tvisa visa") and, with `query`,
+    in queries ("T visa" -> "tvisa": the T visa, not any visa)."""
+    for pattern in COMPOUNDS:
+        text = pattern.sub(
+            lambda m: f"{m.group(1).lower()}visa" + ("" if query else f" {m.group(2).lower()}"),
+            text,
+        )
     return text
 
 
@@ -172,9 +177,9 @@ def understand(text: str, registry: Registry | None = None) -> Understood:
     if is_advanced(text):
         q.advanced = True
         return q
-    q.phrases = [normalize(p).strip() for p in _PHRASE.findall(text) if p.strip()]
+    q.phrases = [normalize(p, query=True).strip() for p in _PHRASE.findall(text) if p.strip()]
     rest = _PHRASE.sub(" ", text)
-    tokens = _tokens(normalize(rest))
+    tokens = _tokens(normalize(rest, query=True))
     keys: dict[str, tuple[str, bool]] = {}
     if registry is not None:
         keys = _KEYS_CACHE.get(id(registry)) or _KEYS_CACHE.setdefault(

@@ -66,7 +66,8 @@ def test_advanced_queries_go_to_the_parser_as_typed() -> None:
 
 
 def test_compounds_and_tables() -> None:
-    assert normalize("a T visa, U-visas and t visa") == "a tvisa, uvisa and tvisa"
+    assert normalize("a T visa, U-visas and t visa") == "a tvisa visa, uvisa visas and tvisa visa"
+    assert normalize("T visa or U-visas", query=True) == "tvisa or uvisa"
     data = tables()
     assert data["remedy_words"]["vacatur"] == ["criminal_record_relief"]
     assert "the" in data["stopwords"] and "in" in data["ambiguous_codes"]

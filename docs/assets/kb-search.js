@@ -17,14 +17,17 @@
   var SNIPPET_FIELDS = [2, 3, 4]; // summary, eligibility, deadline
   var LIMIT = 20;
   var WORD = /[\p{L}\p{N}_]+(?:\.[\p{L}\p{N}_]+)*/gu;
-  var COMPOUND = /\b([TtUu])[- ]?visas?\b/g;
+  var COMPOUND = /\b([TtUu])[- ]?(visas?)\b/g;
   var loading = null;
   var data = null;
 
-  function normalize(text) {
-    return String(text || "").replace(COMPOUND, function (m, letter) { return letter.toLowerCase() + "visa"; });
+  // "T visa" is one more word in records ("tvisa visa") and one word in queries ("tvisa").
+  function normalize(text, query) {
+    return String(text || "").replace(COMPOUND, function (m, letter, visa) {
+      return letter.toLowerCase() + "visa" + (query ? "" : " " + visa.toLowerCase());
+    });
   }
-  function tokens(text) { return normalize(text).toLowerCase().match(WORD) || []; }
+  function tokens(text, query) { return normalize(text, query).toLowerCase().match(WORD) || []; }
   function norm(text) { return String(text).toLowerCase().replace(/[\s.,']+/g, " ").trim(); }
   function hasDigit(word) { return /\d/.test(word); }
 
@@ -118,10 +121,10 @@
   function understand(text) {
     var q = { text: text, jurisdictions: [], phrases: [], words: [], types: [], corrections: {} };
     var rest = String(text).replace(/"([^"]*)"/g, function (m, p) {
-      if (p.trim()) q.phrases.push(normalize(p).toLowerCase().trim());
+      if (p.trim()) q.phrases.push(normalize(p, true).toLowerCase().trim());
       return " ";
     });
-    var toks = normalize(rest).split(/[\s,;!?]+/).filter(Boolean);
+    var toks = normalize(rest, true).split(/[\s,;!?]+/).filter(Boolean);
     var i = 0;
     while (i < toks.length) {
       var matched = 0;
@@ -134,7 +137,7 @@
         matched = n;
       }
       if (matched) { i += matched; continue; }
-      tokens(toks[i]).forEach(function (w) {
+      tokens(toks[i], true).forEach(function (w) {
         (data.remedy[w] || []).forEach(function (t) { if (q.types.indexOf(t) < 0) q.types.push(t); });
         if (data.stop.has(w) || (w.length < 2 && !hasDigit(w))) return;
         q.words.push(w);
