@@ -2,7 +2,7 @@
 
 Only this module knows the page layout. It writes plain Markdown (with a little raw
 HTML for tables, badges and the map) that any Python-Markdown based engine renders;
-it uses no MkDocs plugin beyond Material's built-in search, so the same files can be
+it uses no MkDocs plugin (search is our own: see `sitesearch`), so the same files can be
 built by another engine (see README).
 
 Everything that comes from a record is escaped on the way out: `md()` for Markdown
