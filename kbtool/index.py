@@ -368,7 +368,7 @@ class WhooshEngine:
     swaps matchers either, so every match is counted and the total is exact.
     """
 
-    name = "whoosh-reloaded-2.7.5/4"
+    name = "whoosh-reloaded-2.7.5/5"
 
     def __init__(self) -> None:
         from whoosh import analysis, columns, fields

@@ -108,3 +108,18 @@ def test_snippets_come_from_one_labelled_field(run) -> None:
     assert data["results"][0]["snippet"] == (
         "Defendants: The **perpetrator** and whoever knowingly benefits."
     )
+
+
+def test_statutes_come_after_the_remedy_that_applies_them() -> None:
+    from kbtool.index import _statutes_after_remedies
+
+    def hit(kind: str, rid: str, deps: tuple[str, ...] = ()) -> tuple[dict, float, set[str]]:
+        return ({"kind": kind, "id": rid, "deps": list(deps)}, 1.0, set())
+
+    ranked = [
+        hit("statute", "s-1"),
+        hit("statute", "s-2"),
+        hit("remedy", "r-a", ("s-1",)),
+        hit("remedy", "r-b", ("s-3",)),
+    ]
+    assert [h[0]["id"] for h in _statutes_after_remedies(ranked)] == ["s-2", "r-a", "s-1", "r-b"]
