@@ -349,3 +349,27 @@ def test_screener_real_data_matches_python(page, site_url: str) -> None:
     )
     for query, results in zip(queries, got, strict=True):
         assert results == _python_screen(data["remedies"], query, "2026-11-28"), query
+
+
+def test_every_search_result_address_exists_on_the_built_site(site_url: str) -> None:
+    """Each record's address in the search index names a page and a heading id that the
+    built site has (catches a page layout change that the index did not follow)."""
+    import json
+    import urllib.request
+
+    def get(path: str) -> str:
+        with urllib.request.urlopen(site_url + "/" + path) as response:  # 127.0.0.1 only
+            return response.read().decode("utf-8")
+
+    index = json.loads(get("kb/search/index.json"))
+    pages: dict[str, str] = {}
+    missing = []
+    for row in index["docs"]:
+        url = row[index["fields"].index("url")]
+        page, _, anchor = url.partition("#")
+        if page not in pages:
+            pages[page] = get(page)
+        if f'id="{anchor}"' not in pages[page]:
+            missing.append(url)
+    assert missing == []
+    assert len(pages) >= 50
