@@ -536,8 +536,16 @@ class WhooshEngine:
     def spell(self, reader: Any, q: Understood) -> None:
         """Fill in `q.suggestions` for words no record contains, and `q.corrections` where
         the suggestion means something else than what the typed word stems to."""
-        for word in q.words:
+        for word in list(q.words):
             if not word.isalpha() or len(word) < 4 or reader.doc_frequency("words", word):
+                continue
+            near = q.near_jurisdictions.get(word)
+            if near is not None:  # "Tennesee": a jurisdiction, misspelt
+                code, name = near
+                q.words.remove(word)
+                if code not in q.jurisdictions:
+                    q.jurisdictions.append(code)
+                q.corrections[word] = name
                 continue
             maxdist = 1 if len(word) <= 5 else 2
             best: tuple[int, int, str] | None = None

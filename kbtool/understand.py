@@ -116,6 +116,8 @@ class Understood:
     remedy_types: list[str] = field(default_factory=list)  # in order of mention
     ids: list[str] = field(default_factory=list)  # record ids typed as such
     ignored: list[str] = field(default_factory=list)  # stopwords and one-letter words
+    near_jurisdictions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # a word one or two letters off a jurisdiction's name ("tennesee"): word -> (code, name)
     corrections: dict[str, str] = field(default_factory=dict)  # typed -> searched instead
     suggestions: dict[str, str] = field(default_factory=dict)  # typed -> "did you mean"
 
@@ -221,12 +223,40 @@ def understand(text: str, registry: Registry | None = None) -> Understood:
                 q.ignored.append(word)
             else:
                 q.words.append(word)
+    if keys:
+        names = {k: v[0] for k, v in keys.items() if len(k) >= 6 and " " not in k and not v[1]}
+        for word in q.words:
+            if len(word) < 6 or not word.isalpha():
+                continue
+            limit = 2 if len(word) >= 9 else 1
+            close = [(d, k) for k in names if (d := _edits(word, k, limit)) <= limit]
+            if close:
+                name = min(close)[1]
+                q.near_jurisdictions[word] = (names[name], name)
     for phrase in q.phrases:
         for word in phrase.lower().split():
             for t in WORD_TYPES.get(word, ()):
                 if t not in q.remedy_types:
                     q.remedy_types.append(t)
     return q
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Edit distance (with transpositions), or limit + 1 when it is larger."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
 
 
 def _careful_ok(typed: str, key: str) -> bool:

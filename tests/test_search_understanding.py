@@ -123,3 +123,17 @@ def test_statutes_come_after_the_remedy_that_applies_them() -> None:
         hit("remedy", "r-b", ("s-3",)),
     ]
     assert [h[0]["id"] for h in _statutes_after_remedies(ranked)] == ["s-2", "r-a", "s-1", "r-b"]
+
+
+def test_a_misspelt_state_name_is_read_as_that_state(tmp_path) -> None:
+    from kbtool.index import SearchIndex
+    from kbtool.kb import KB
+
+    index = SearchIndex(KB(REPO), tmp_path / "ix")
+    index.update()
+    hits, _ = index.search("Tennesee expunction", limit=3)
+    assert hits[0].id == "us-tn-criminal-record-relief"
+    assert {h.jurisdiction for h in hits} <= {"US-TN", "US"}
+    assert index.last_query is not None
+    assert index.last_query.corrections == {"tennesee": "tennessee"}
+    assert index.last_query.jurisdictions == ["US-TN"]
