@@ -113,7 +113,7 @@ class Document:
     effective: str = ""
     deps: tuple[str, ...] = ()  # statute ids whose citations this document carries
     parts: tuple[tuple[str, str], ...] = ()  # (label, prose) per field, for snippets
-    notes: str = ""  # research notes: searched with a low weight, never a snippet first
+    notes: str = ""  # research notes: searched only when named (`notes:`), never a snippet
 
     @property
     def prior(self) -> float:
@@ -602,7 +602,7 @@ class WhooshEngine:
                     t.decode("utf-8") if isinstance(t, bytes) else str(t)
                     for leaf in parsed.leaves()
                     for name, t in leaf.expanded_terms(reader, phrases=True)
-                    if name in QUERY_FIELDS
+                    if name in QUERY_FIELDS or name == "summary"
                 }
             else:
                 self.spell(reader, q)

@@ -280,6 +280,7 @@
     out.textContent = "";
     var q = result.query;
     var head = el("p", "kb-search-meta");
+    head.setAttribute("role", "status");
     var fixes = Object.keys(q.corrections);
     if (fixes.length) {
       head.appendChild(el("span", "kb-search-fix", "Showing results for " + fixes.map(function (k) { return q.corrections[k]; }).join(", ") + " (no record has " + fixes.join(", ") + "). "));
