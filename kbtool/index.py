@@ -78,6 +78,9 @@ KIND_WEIGHT = {"remedy": 1.5, "statute": 1.0}
 # available ones; pending bills below statutes in force.
 AVAILABLE_WEIGHT = {"true": 1.0, "unknown": 0.55, "false": 0.45}
 STATUS_WEIGHT = {"pending": 0.7, "repealed": 0.6}
+# Records checked against the official text rank a little above those resting on
+# secondary sources (whose citations are sometimes only "probably" known).
+VERIFICATION_WEIGHT = {"official_text": 1.0, "secondary_source": 0.85, "unverified": 0.75}
 JURISDICTION_BOOST = 3.0  # a jurisdiction named in the query, over federal law
 TYPE_BOOST = 2.0  # a remedy of a type the query's words name
 SECTION_BOOST = 3.0  # a section number found in a record's citation, over one in its text
@@ -118,10 +121,18 @@ class Document:
     @property
     def prior(self) -> float:
         """How much a match in this record is worth before the query is known."""
-        weight = KIND_WEIGHT.get(self.kind, 1.0)
-        if self.kind == "remedy":
-            weight *= AVAILABLE_WEIGHT.get(self.available, 0.55)
-        return weight * STATUS_WEIGHT.get(self.status, 1.0)
+        return record_prior(self.kind, self.available, self.status, self.verification)
+
+
+def record_prior(kind: str, available: str, status: str, verification: str) -> float:
+    """Remedy over statute, available over undetermined or absent, in force over pending,
+    official text over secondary sources: the weight of any match in such a record
+    (`available` as indexed: "true", "false", "unknown")."""
+    weight = KIND_WEIGHT.get(kind, 1.0)
+    if kind == "remedy":
+        weight *= AVAILABLE_WEIGHT.get(available, 0.55)
+    weight *= STATUS_WEIGHT.get(status, 1.0)
+    return weight * VERIFICATION_WEIGHT.get(verification, 0.85)
 
 
 @dataclass(frozen=True)
@@ -368,7 +379,7 @@ class WhooshEngine:
     swaps matchers either, so every match is counted and the total is exact.
     """
 
-    name = "whoosh-reloaded-2.7.5/5"
+    name = "whoosh-reloaded-2.7.5/6"
 
     def __init__(self) -> None:
         from whoosh import analysis, columns, fields

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import query as lookups
 from .corpus import Corpus, Record
-from .index import AVAILABLE_WEIGHT, JURISDICTION_BOOST, KIND_WEIGHT, SECTION_BOOST, TYPE_BOOST
+from .index import JURISDICTION_BOOST, SECTION_BOOST, TYPE_BOOST, record_prior
 from .jurisdictions import _norm
 from .understand import AMBIGUOUS_CODES, tables
 
@@ -118,6 +118,15 @@ def build(corpus: Corpus) -> dict:
                     _clip(d.get("eligibility")) if kind == "remedy" else "",
                     _clip(deadline(d)) if kind == "remedy" else "",
                     keywords(corpus, d) if kind == "remedy" else "",
+                    round(
+                        record_prior(
+                            kind,
+                            str(d.get("available")).lower(),
+                            str(d.get("status") or ""),
+                            str(d.get("verification") or ""),
+                        ),
+                        3,
+                    ),
                 ]
             )
     pages = [
@@ -161,16 +170,11 @@ def build(corpus: Corpus) -> dict:
             "eligibility",
             "deadline",
             "keywords",
+            "prior",
         ],
         "labels": {"summary": "Summary", "eligibility": "Eligibility", "deadline": "Deadline"},
         "weights": {
             "fields": FIELD_WEIGHTS,
-            "kind": {k[0]: w for k, w in KIND_WEIGHT.items()},
-            "available": {
-                "1": 1.0,
-                "-1": AVAILABLE_WEIGHT["unknown"],
-                "0": AVAILABLE_WEIGHT["false"],
-            },
             "jurisdiction": JURISDICTION_BOOST,
             "type": TYPE_BOOST,
             "section": SECTION_BOOST,

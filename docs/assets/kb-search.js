@@ -70,6 +70,7 @@
     var docs = raw.docs.map(function (row, n) {
       var doc = { n: n, url: row[idx.url], id: row[idx.id], kind: row[idx.kind],
         jurisdiction: row[idx.jurisdiction], type: row[idx.type], available: row[idx.available],
+        prior: row[idx.prior],
         fields: FIELDS.map(function (f) { return row[idx[f]] || ""; }) };
       doc.lower = doc.fields.map(function (t) { return normalize(t).toLowerCase(); });
       return doc;
@@ -211,7 +212,7 @@
       if (!s) return;
       if (named.length && named.indexOf(doc.jurisdiction) < 0) return;
       if (q.words.length > 1) s *= 0.5 + 0.5 * (matched.get(doc.n) || 0) / q.words.length;
-      s *= W.kind[doc.kind] * (doc.kind === "r" ? W.available[String(doc.available)] : 1);
+      s *= doc.prior; // remedy over statute, available over undetermined, official text first
       if (q.jurisdictions.indexOf(doc.jurisdiction) >= 0) s *= W.jurisdiction;
       if (doc.kind === "r" && q.types.indexOf(doc.type) >= 0) s *= W.type;
       results.push({ doc: doc, score: s });
