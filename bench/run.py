@@ -11,7 +11,9 @@ temporary folder (removed afterwards unless --keep) and then, in one run:
   against `kbtool validate`;
 - a full `kbtool index --rebuild` against `kbtool index` after changing one record;
 - in-process query latency (p50/p95) of term, phrase, field-filter and snippet
-  queries, on a searcher kept open (and, for reference, opened per query);
+  queries, on a searcher kept open (and, for reference, opened per query); every query
+  counts all its matches, and each term query's total is checked against a direct
+  count of its postings;
 - the wall time of `kbtool remedies NY` and `kbtool search` against the bare
   interpreter floor (`python -c "import click, yaml"`).
 
