@@ -765,7 +765,8 @@ def _ranking() -> Any:
             super().__init__()
             self.named: set[str] = set()
             self.types: set[str] = set()
-            self._facets: dict[int, tuple[Any, Any]] = {}  # per reader: (reader, column)
+            # per reader: (reader, its facet column, facets already read by document)
+            self._facets: dict[int, tuple[Any, Any, dict[int, tuple[str, str, float]]]] = {}
             self._parsed: dict[bytes, tuple[str, str, float]] = {}
 
         def boosts(self, named: set[str], types: set[str]) -> None:
@@ -776,14 +777,17 @@ def _ranking() -> Any:
             entry = self._facets.get(id(reader))
             if entry is None:
                 column = reader.column_reader("facet") if reader.has_column("facet") else None
-                entry = self._facets[id(reader)] = (reader, column)
-            if entry[1] is None:
-                return score
-            raw = entry[1][docnum]
-            facet = self._parsed.get(raw)
+                entry = self._facets[id(reader)] = (reader, column, {})
+            facet = entry[2].get(docnum)  # read once per document while the searcher lives
             if facet is None:
-                j, t, p = raw.decode().split("|")
-                facet = self._parsed[raw] = (j, t, float(p))
+                if entry[1] is None:
+                    return score
+                raw = entry[1][docnum]
+                facet = self._parsed.get(raw)
+                if facet is None:
+                    j, t, p = raw.decode().split("|")
+                    facet = self._parsed[raw] = (j, t, float(p))
+                entry[2][docnum] = facet
             score *= facet[2]
             if facet[0] in self.named:
                 score *= JURISDICTION_BOOST
