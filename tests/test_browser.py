@@ -186,6 +186,8 @@ def test_search_tolerates_typos_and_says_so(page, site_url: str) -> None:
     first = _search(page, "trafficing")
     assert "traffick" in first.inner_text().lower()
     assert "Showing results for trafficking" in page.locator(".kb-search-meta").inner_text()
+    page.locator("#kb-search-input").press("ArrowDown")  # the keyboard reaches the results
+    assert page.evaluate("document.activeElement.classList.contains('kb-search-hit')")
 
 
 def _relevance_cases() -> list[dict]:

@@ -351,7 +351,21 @@
     }
     box.addEventListener("focus", function () { load().catch(function () {}); });
     box.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
-    box.addEventListener("keydown", function (e) { if (e.key === "Escape") { out.hidden = true; box.blur(); } });
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { out.hidden = true; box.blur(); }
+      if (e.key === "ArrowDown") {
+        var first = out.querySelector("a.kb-search-hit");
+        if (first && !out.hidden) { e.preventDefault(); first.focus(); }
+      }
+    });
+    out.addEventListener("keydown", function (e) {
+      var links = Array.prototype.slice.call(out.querySelectorAll("a.kb-search-hit"));
+      var i = links.indexOf(document.activeElement);
+      if (i < 0) return;
+      if (e.key === "ArrowDown" && i + 1 < links.length) { e.preventDefault(); links[i + 1].focus(); }
+      if (e.key === "ArrowUp") { e.preventDefault(); (i ? links[i - 1] : box).focus(); }
+      if (e.key === "Escape") { out.hidden = true; box.focus(); }
+    });
     document.addEventListener("keydown", function (e) {
       var tag = (document.activeElement && document.activeElement.tagName) || "";
       if (e.key === "/" && !/INPUT|TEXTAREA|SELECT/.test(tag)) { e.preventDefault(); box.focus(); }
