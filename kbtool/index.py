@@ -646,6 +646,7 @@ class WhooshEngine:
             results, total = self._collect(searcher, parsed, [*zero, *within], limit)
             if not total and within:  # nothing there: the same words anywhere
                 results, total = self._collect(searcher, parsed, zero, limit)
+                q.widened = bool(total)
             hits = [(_stored(hit.fields()), float(hit.score or 0.0), words) for hit in results]
             return _statutes_after_remedies(hits), total
         finally:
@@ -1361,6 +1362,11 @@ def hits_text(results: Results, bold: Callable[[str], str] | None = None) -> str
         typed = " or ".join(repr(k) for k in read.corrections)
         fixed = ", ".join(repr(v) for v in read.corrections.values())
         lines.append(f"No record contains {typed}; showing results for {fixed}.")
+    if read is not None and read.widened:
+        lines.append(
+            f"Nothing matches in {', '.join(read.jurisdictions)} or federal law; "
+            "showing every jurisdiction."
+        )
     if read is not None:
         rest = {k: v for k, v in read.suggestions.items() if k not in read.corrections}
         if rest:

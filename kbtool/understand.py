@@ -120,6 +120,7 @@ class Understood:
     # a word one or two letters off a jurisdiction's name ("tennesee"): word -> (code, name)
     corrections: dict[str, str] = field(default_factory=dict)  # typed -> searched instead
     suggestions: dict[str, str] = field(default_factory=dict)  # typed -> "did you mean"
+    widened: bool = False  # nothing matched in the jurisdictions named: searched them all
 
     @property
     def empty(self) -> bool:
@@ -138,6 +139,8 @@ class Understood:
             out["did_you_mean"] = self.suggestions
         if self.ignored:
             out["ignored"] = self.ignored
+        if self.widened:
+            out["widened"] = True
         return out
 
 

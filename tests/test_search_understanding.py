@@ -137,3 +137,14 @@ def test_a_misspelt_state_name_is_read_as_that_state(tmp_path) -> None:
     assert index.last_query is not None
     assert index.last_query.corrections == {"tennesee": "tennessee"}
     assert index.last_query.jurisdictions == ["US-TN"]
+
+
+def test_nothing_in_the_named_jurisdiction_widens_the_search_and_says_so(run) -> None:
+    result = run("search", "perpetrator", "New", "York")  # only the federal fixture has it
+    assert result.exit_code == 0
+    assert "us-civil-action-1595" in result.stdout  # federal law is kept anyway
+    result = run("search", "440.10", "Texas")  # New York's section
+    assert result.stdout.splitlines()[0] == (
+        "Nothing matches in US-TX or federal law; showing every jurisdiction."
+    )
+    assert "us-ny-cpl-440-10" in result.stdout
