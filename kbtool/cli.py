@@ -451,18 +451,25 @@ def search(
 ) -> None:
     """Full-text search of statutes and remedies, best matches first.
 
-    QUERY uses Whoosh syntax: words (stemmed, so `vacate` finds `vacatur`... and
-    `vacating`), "exact phrases", field:value (fields: id, kind, jurisdiction, type,
-    citation, title, summary, text, available, status, verification, last_verified,
-    enacted, effective), AND, OR, NOT, prefix*. A section number finds the statute and
-    the remedies that cite it. Matched words are shown **like this**. The index is
+    QUERY is words, as you would ask: stemmed (`vacate` finds `vacatur` and
+    `vacating`), common words ignored, a word no record contains replaced by the
+    closest one that does ("did you mean"). A jurisdiction named in the query (New
+    York, NY, Texas, federal) keeps the results to it and federal law; remedy words
+    (vacate, expunge, seal, sue, visa, defense, restitution) favour those remedies.
+    Remedies rank over statutes, available ones over undetermined ones. "Exact
+    phrases" must match. Field syntax and AND, OR, NOT, prefix* also work (fields: id,
+    kind, jurisdiction, type, citation, title, summary, text, notes, available,
+    status, verification, last_verified, enacted, effective). A section number finds
+    the statute and the remedies that cite it. Snippets come from one field, labelled;
+    matched words are shown **like this**. The total counts every match. The index is
     brought up to date first when records changed (unless --no-update). Exit 2 for a
-    malformed query.
+    malformed query or one made only of common words.
 
     \b
     Examples:
       kbtool search 440.10
-      kbtool search vacatur --jurisdiction NY
+      kbtool search vacatur New York
+      kbtool search can a minor be charged with prostitution in Georgia
       kbtool search '"knowingly benefits"' --kind statute
       kbtool search 'type:civil_action AND attorney' --json
     """
@@ -499,6 +506,7 @@ def search(
         if plan.stale:
             click.echo(index_stats(results.updated, _shown(ix.directory, kb)), err=True)
     results.hits, results.total = ix.search(text, Filters(code, remedy_type, kind), limit)
+    results.understood = ix.last_query
     if as_json:
         _print_json(results.as_dict())
         return

@@ -2,7 +2,7 @@
 
 Only this module knows the page layout. It writes plain Markdown (with a little raw
 HTML for tables, badges and the map) that any Python-Markdown based engine renders;
-it uses no MkDocs plugin beyond Material's built-in search, so the same files can be
+it uses no MkDocs plugin (search is our own: see `sitesearch`), so the same files can be
 built by another engine (see README).
 
 Everything that comes from a record is escaped on the way out: `md()` for Markdown
@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import DISCLAIMER, query, screener
+from . import DISCLAIMER, query, screener, sitesearch
 from .corpus import Corpus, Record
 from .jurisdictions import Jurisdiction
 from .provenance import STATUS_MINORS_ONLY, VERIFICATION_LABEL, provenance, remedy_status
@@ -726,6 +726,7 @@ class Site:
         from .site_bills import site_files as bills_files
 
         pages.update(bills_files(self))  # Bills to watch page
+        pages[sitesearch.INDEX_PATH] = sitesearch.render(self.corpus)
         return pages
 
     def downloads(self) -> dict[str, str]:
