@@ -38,7 +38,7 @@ from .understand import Understood, normalize, understand
 
 INDEX_ENV = "KBTOOL_INDEX_DIR"
 DEFAULT_DIRNAME = ".kbindex"
-FORMAT = 1  # bump when the documents change shape: the next update rebuilds
+FORMAT = 2  # bump when the documents change shape: the next update rebuilds
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 STALE_TMP_SECONDS = 3600  # a tmp- folder this old is a crashed build
@@ -206,7 +206,21 @@ PART_LABELS = {
 PART_ORDER = ("Summary", "Eligibility", "Time limits", "Deadline", "Key provisions")
 # Keys anywhere whose values are addresses, dates or ids: not prose worth searching.
 _SKIP_KEYS = frozenset(
-    {"url", "official_text_url", "accessed", "published", "current_to", "date", "statute", "type"}
+    {
+        "url",
+        "official_text_url",
+        "official_page",
+        "source",
+        "accessed",
+        "published",
+        "current_to",
+        "decided",
+        "status_date",
+        "as_of",
+        "date",
+        "statute",
+        "type",
+    }
 )
 
 
