@@ -11,7 +11,9 @@ temporary folder (removed afterwards unless --keep) and then, in one run:
   against `kbtool validate` and `kbtool site` (with its peak memory);
 - a full `kbtool index --rebuild` against `kbtool index` after changing one record;
 - in-process query latency (p50/p95) of term, phrase, field-filter and snippet
-  queries, on a searcher kept open (and, for reference, opened per query);
+  queries, on a searcher kept open (and, for reference, opened per query); every query
+  counts all its matches, and each term query's total is checked against a direct
+  count of its postings;
 - the wall time of `kbtool remedies NY` and `kbtool search` against the bare
   interpreter floor (`python -c "import click, yaml"`).
 
@@ -249,6 +251,32 @@ def query_latency(kb: KB, index_dir: Path, repeat: int) -> dict:
     return out
 
 
+def exact_totals(kb: KB, index_dir: Path) -> dict:
+    """Each single-word term query's total against a direct count: the documents whose
+    postings hold the word's stem in any searched field (the union, read from the index)."""
+    from whoosh import index as whoosh_index
+
+    from kbtool.index import QUERY_FIELDS, WhooshEngine
+
+    engine = WhooshEngine()
+    rows = []
+    with SearchIndex(kb, index_dir, keep_open=True) as ix:
+        gen = ix.current()
+        assert gen is not None
+        with whoosh_index.open_dir(str(gen)).searcher() as searcher:
+            reader = searcher.reader()
+            for query in TERM_QUERIES:
+                _, total = ix.search(query, snippets=False)
+                stems = [t.text for t in engine.analyzer(query)]
+                docs: set[int] = set()
+                for name in QUERY_FIELDS:
+                    for stem in stems:
+                        if (name, stem) in reader:
+                            docs.update(reader.postings(name, stem).all_ids())
+                rows.append({"query": query, "total": total, "direct": len(docs)})
+    return {"rows": rows, "exact": all(r["total"] == r["direct"] for r in rows)}
+
+
 def touch_record(kb: KB, n: int) -> Path:
     """Change the summary of the n-th remedy (a real edit: new content hash)."""
     path = kb.record_files("remedy")[n * 7 % len(kb.record_files("remedy"))]
@@ -348,6 +376,7 @@ def measure(kb: KB, tmp: Path, args: argparse.Namespace) -> dict:
     search = [*kbtool, "search", "vacatur", "--index-dir", str(index_dir)]
     r["search_cli"] = wall(search, args.runs, env)
     r["queries"] = query_latency(kb, index_dir, args.repeat)
+    r["totals"] = exact_totals(kb, index_dir)
     return r
 
 
@@ -453,6 +482,19 @@ def report(r: dict) -> str:
         lines.append(
             f"| {name} | {q['p50']:.1f} ms | {q['p95']:.1f} ms | {q['n']} | {target} | {ok} |"
         )
+    totals = r["totals"]
+    lines += [
+        "",
+        "Totals (every query above counts all its matches): "
+        + ", ".join(f"{t['query']} {t['total']:,}" for t in totals["rows"])
+        + "; equal to a direct count of the postings: "
+        + ("yes" if totals["exact"] else "NO")
+        + "".join(
+            f"\n  {t['query']}: reported {t['total']:,}, direct count {t['direct']:,}"
+            for t in totals["rows"]
+            if t["total"] != t["direct"]
+        ),
+    ]
     lines += ["", f"Benchmark took {r['seconds']:.0f} s."]
     return "\n".join(lines)
 

@@ -294,8 +294,14 @@ def site(ctx: click.Context, out: str | None, repo_url: str) -> None:
 
     kb = _kb(ctx)
     target = Path(out) if out else kb.root / "docs" / GENERATED_DIR
+    from .site_changes import mkdocs_setting, site_url_from
+
     # as_of left empty: the site says "data as of" the latest verification date in the records
-    config = SiteConfig(repo_url=repo_url or _mkdocs_repo_url(kb.root))
+    config = SiteConfig(
+        repo_url=repo_url or _mkdocs_repo_url(kb.root),
+        site_url=site_url_from(kb.root),
+        site_name=mkdocs_setting(kb.root, "site_name"),
+    )
     files = write_site(Corpus(kb), config, target, cli_reference=cli_reference())
     click.echo(f"wrote {files} files to {target}")
 
@@ -444,18 +450,25 @@ def search(
 ) -> None:
     """Full-text search of statutes and remedies, best matches first.
 
-    QUERY uses Whoosh syntax: words (stemmed, so `vacate` finds `vacatur`... and
-    `vacating`), "exact phrases", field:value (fields: id, kind, jurisdiction, type,
-    citation, title, summary, text, available, status, verification, last_verified,
-    enacted, effective), AND, OR, NOT, prefix*. A section number finds the statute and
-    the remedies that cite it. Matched words are shown **like this**. The index is
+    QUERY is words, as you would ask: stemmed (`vacate` finds `vacatur` and
+    `vacating`), common words ignored, a word no record contains replaced by the
+    closest one that does ("did you mean"). A jurisdiction named in the query (New
+    York, NY, Texas, federal) keeps the results to it and federal law; remedy words
+    (vacate, expunge, seal, sue, visa, defense, restitution) favour those remedies.
+    Remedies rank over statutes, available ones over undetermined ones. "Exact
+    phrases" must match. Field syntax and AND, OR, NOT, prefix* also work (fields: id,
+    kind, jurisdiction, type, citation, title, summary, text, notes, available,
+    status, verification, last_verified, enacted, effective). A section number finds
+    the statute and the remedies that cite it. Snippets come from one field, labelled;
+    matched words are shown **like this**. The total counts every match. The index is
     brought up to date first when records changed (unless --no-update). Exit 2 for a
-    malformed query.
+    malformed query or one made only of common words.
 
     \b
     Examples:
       kbtool search 440.10
-      kbtool search vacatur --jurisdiction NY
+      kbtool search vacatur New York
+      kbtool search can a minor be charged with prostitution in Georgia
       kbtool search '"knowingly benefits"' --kind statute
       kbtool search 'type:civil_action AND attorney' --json
     """
@@ -492,6 +505,7 @@ def search(
         if plan.stale:
             click.echo(index_stats(results.updated, _shown(ix.directory, kb)), err=True)
     results.hits, results.total = ix.search(text, Filters(code, remedy_type, kind), limit)
+    results.understood = ix.last_query
     if as_json:
         _print_json(results.as_dict())
         return
@@ -697,7 +711,8 @@ def new(
 @click.pass_context
 @_errors_to_click
 def stale(ctx: click.Context, older_than: str, by: str, output_format: str) -> None:
-    """Records whose last_verified (or law-as-of) date is older than AGE, by jurisdiction.
+    """Records whose last_verified (or law-as-of) date is older than AGE, by jurisdiction;
+    bills to watch whose status date is more than 90 days old.
 
     Laws change: these records are due for a fresh check against their sources. Stale
     records are warnings, not errors: the exit code is 0 whatever is found (1 only if
@@ -717,9 +732,95 @@ def stale(ctx: click.Context, older_than: str, by: str, output_format: str) -> N
         _print_json(report.as_dict())
     elif output_format == "github":
         lines = [f.github() for f in report.findings()]
-        click.echo("\n".join([*lines, f"{report.count} stale of {report.checked} records"]))
+        summary = f"{report.count} stale of {report.checked} records"
+        if report.bills_checked:
+            summary += f"; {len(report.stale_bills)} stale of {report.bills_checked} bills to watch"
+        click.echo("\n".join([*lines, summary]))
     else:
         click.echo(report.text())
+
+
+_DATE_OPTION = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command()
+@click.argument("record_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
+@click.pass_context
+@_errors_to_click
+def history(ctx: click.Context, record_id: str, as_json: bool) -> None:
+    """The dated changes to one record, from git, newest first.
+
+    Each change: date, commit, the first line of its message, the fields that changed
+    and, for remedies, `available` before and after. Renames are followed; a removed
+    record's history is found too. Needs a git checkout (a shallow clone shows less).
+
+    \b
+    Example:
+      kbtool history us-ny-criminal-record-relief
+    """
+    from .history import history as record_history
+    from .history import history_text
+
+    result = record_history(_kb(ctx), record_id)
+    if as_json:
+        _print_json(result.as_dict())
+    else:
+        click.echo(history_text(result))
+
+
+@main.command()
+@click.option(
+    "--since",
+    type=_DATE_OPTION,
+    required=True,
+    metavar="YYYY-MM-DD",
+    help="First day (UTC) to include.",
+)
+@click.option(
+    "--until",
+    type=_DATE_OPTION,
+    metavar="YYYY-MM-DD",
+    help="Last day (UTC) to include (default: no limit).",
+)
+@click.option("--jurisdiction", "-j", metavar="STATE", help="Only this jurisdiction (NY, US...).")
+@click.option("--all", "include_all", is_flag=True, help="Also list formatting-only changes.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.pass_context
+@_errors_to_click
+def changes(
+    ctx: click.Context,
+    since: Any,
+    until: Any,
+    jurisdiction: str | None,
+    include_all: bool,
+    as_json: bool,
+) -> None:
+    """Records added, changed, renamed or removed between two dates, newest first.
+
+    Reads the git history of statutes/ and remedies/ (code changes are not listed), with
+    the fields each commit changed. Needs a git checkout (a shallow clone shows less).
+
+    \b
+    Examples:
+      kbtool changes --since 2026-01-01
+      kbtool changes --since 2026-06-01 --until 2026-06-30 -j NY --json
+    """
+    from .history import changes as find_changes
+    from .history import changes_text
+    from .jurisdictions import load_registry
+
+    kb = _kb(ctx)
+    registry = load_registry(kb.schema_dir)
+    folder = registry.resolve(jurisdiction).folder if jurisdiction else None
+    log = find_changes(
+        kb, since.date(), until.date() if until else None, jurisdiction_folder=folder
+    )
+    if as_json:
+        _print_json(log.as_dict(include_formatting=include_all))
+    else:
+        names = {j.folder: j.name for j in registry}
+        click.echo(changes_text(log, names, include_formatting=include_all))
 
 
 class _ScreenChoice(click.Choice):

@@ -34,10 +34,11 @@ from typing import Any, Protocol
 
 from .kb import KB, KINDS, KBError, KBUsageError
 from .loader import load_file
+from .understand import Understood, normalize, understand
 
 INDEX_ENV = "KBTOOL_INDEX_DIR"
 DEFAULT_DIRNAME = ".kbindex"
-FORMAT = 1  # bump when the documents change shape: the next update rebuilds
+FORMAT = 2  # bump when the documents change shape: the next update rebuilds
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 STALE_TMP_SECONDS = 3600  # a tmp- folder this old is a crashed build
@@ -45,8 +46,13 @@ RACY_NS = 2_000_000_000  # files changed this close to a build are hashed next t
 
 Progress = Callable[[int, int], None]
 
-# The fields plain words are looked up in, and the fields people may name in a query.
-QUERY_FIELDS = {"id": 6.0, "citation": 4.0, "title": 2.0, "text": 1.0}
+# The fields plain words are looked up in, with their weights: what a record is (title,
+# citations) over what it says (`text`: title, citations, summary and every field but
+# notes and sources). Research notes have a field of their own, searched only when named
+# (`notes:word`); sources are not indexed. The id is not searched by plain words (ids
+# typed whole are: see `understand`). Each field searched costs a postings list per
+# word, which is why the summary has none of its own.
+QUERY_FIELDS = {"citation": 4.0, "title": 3.0, "text": 1.0}
 FIELD_ALIASES = {"type": ["remedy_type"], "jurisdiction": ["state", "j"], "kind": ["record_type"]}
 FIELDS = (
     "id",
@@ -57,6 +63,7 @@ FIELDS = (
     "title",
     "summary",
     "text",
+    "notes",
     "available",
     "status",
     "verification",
@@ -67,6 +74,16 @@ FIELDS = (
 # Remedies rank ahead of statutes that match about as well: what a survivor can seek
 # is the usual question, and each remedy carries the citations of its statutes.
 KIND_WEIGHT = {"remedy": 1.5, "statute": 1.0}
+# Remedies whose availability is undetermined, or researched and absent, rank below
+# available ones; pending bills below statutes in force.
+AVAILABLE_WEIGHT = {"true": 1.0, "unknown": 0.55, "false": 0.45}
+STATUS_WEIGHT = {"pending": 0.7, "repealed": 0.6}
+# Records checked against the official text rank a little above those resting on
+# secondary sources (whose citations are sometimes only "probably" known).
+VERIFICATION_WEIGHT = {"official_text": 1.0, "secondary_source": 0.85, "unverified": 0.75}
+JURISDICTION_BOOST = 3.0  # a jurisdiction named in the query, over federal law
+TYPE_BOOST = 2.0  # a remedy of a type the query's words name
+SECTION_BOOST = 3.0  # a section number found in a record's citation, over one in its text
 MARK = "**"  # matched words in snippets are wrapped in this
 CODES_BREAK = "\n\n"  # in the text field, prose comes before it and codes after
 
@@ -98,6 +115,24 @@ class Document:
     enacted: str = ""
     effective: str = ""
     deps: tuple[str, ...] = ()  # statute ids whose citations this document carries
+    parts: tuple[tuple[str, str], ...] = ()  # (label, prose) per field, for snippets
+    notes: str = ""  # research notes: searched only when named (`notes:`), never a snippet
+
+    @property
+    def prior(self) -> float:
+        """How much a match in this record is worth before the query is known."""
+        return record_prior(self.kind, self.available, self.status, self.verification)
+
+
+def record_prior(kind: str, available: str, status: str, verification: str) -> float:
+    """Remedy over statute, available over undetermined or absent, in force over pending,
+    official text over secondary sources: the weight of any match in such a record
+    (`available` as indexed: "true", "false", "unknown")."""
+    weight = KIND_WEIGHT.get(kind, 1.0)
+    if kind == "remedy":
+        weight *= AVAILABLE_WEIGHT.get(available, 0.55)
+    weight *= STATUS_WEIGHT.get(status, 1.0)
+    return weight * VERIFICATION_WEIGHT.get(verification, 0.85)
 
 
 @dataclass(frozen=True)
@@ -148,11 +183,44 @@ _OWN_FIELDS = frozenset(
         "effective",
         "related_statutes",
         "related_remedies",
+        "notes",
+        "sources",
     }
 )
+# Labels of snippet fields, by key (top level or nested); others are the key in words.
+PART_LABELS = {
+    "legal_basis": "Law",
+    "forum": "Where to file",
+    "how_to_file": "How to file",
+    "notice_to_prosecutor": "Notice",
+    "time_limit": "Deadline",
+    "time_limits": "Time limits",
+    "limitation_text": "Limitation period",
+    "offenses_note": "Offenses",
+    "nexus_text": "Connection to trafficking",
+    "key_provisions": "Key provisions",
+    "who_may_sue": "Who may sue",
+    "evidence": "Evidence and burden of proof",
+}
+# Order in which fields are preferred for a snippet when they match equally well.
+PART_ORDER = ("Summary", "Eligibility", "Time limits", "Deadline", "Key provisions")
 # Keys anywhere whose values are addresses, dates or ids: not prose worth searching.
 _SKIP_KEYS = frozenset(
-    {"url", "official_text_url", "accessed", "published", "current_to", "date", "statute", "type"}
+    {
+        "url",
+        "official_text_url",
+        "official_page",
+        "source",
+        "accessed",
+        "published",
+        "current_to",
+        "decided",
+        "status_date",
+        "as_of",
+        "date",
+        "statute",
+        "type",
+    }
 )
 
 
@@ -178,6 +246,31 @@ def _prose(value: Any, key: str = "", top: bool = False) -> Iterator[tuple[bool,
             yield False, " ".join(value.split())
     elif isinstance(value, int | float) and not isinstance(value, bool):
         yield True, str(value)
+
+
+def _parts(data: dict) -> list[tuple[str, str]]:
+    """(label, prose) for each field of a record that holds prose, in file order: the
+    summary, then e.g. ("Eligibility", ...), ("How to file", ...), ("Deadline", ...)."""
+    out: list[tuple[str, str]] = []
+    if data.get("summary"):
+        out.append(("Summary", " ".join(str(data["summary"]).split())))
+    for key, value in data.items():
+        if key in _OWN_FIELDS or key in _SKIP_KEYS:
+            continue
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                _add_part(out, str(sub), inner)
+        else:
+            _add_part(out, str(key), value)
+    return out
+
+
+def _add_part(out: list[tuple[str, str]], key: str, value: Any) -> None:
+    if key in _SKIP_KEYS:
+        return
+    text = " · ".join(t for code, t in _prose(value) if not code)
+    if text:
+        out.append((PART_LABELS.get(key, key.replace("_", " ").capitalize()), text))
 
 
 def _s(value: Any) -> str:
@@ -232,6 +325,7 @@ class DocumentMaker:
             extra = [
                 c for c in (self.citation({"statute": r}) for r in related) if c
             ]  # what it links to, so "1591" also finds the statutes citing § 1591
+        parts = _parts(data)
         pieces = list(_prose(data, top=True))
         # prose (snippets come from it), then after a break codes and linked citations
         prose = " · ".join(t for code, t in pieces if not code)
@@ -254,6 +348,8 @@ class DocumentMaker:
             enacted=_s(data.get("enacted")),
             effective=_s(data.get("effective")),
             deps=tuple(dict.fromkeys(d for d in deps if d)),
+            parts=tuple(parts),
+            notes=" ".join(t for _, t in _prose(data.get("notes"))),
         )
 
 
@@ -270,12 +366,13 @@ class Engine(Protocol):
         """Change the index in `directory` (a private copy): drop paths, add documents."""
 
     def search(
-        self, directory: Path, query: str, filters: Filters, limit: int
+        self, directory: Path, query: Understood, filters: Filters, limit: int
     ) -> tuple[list[tuple[dict, float, set[str]]], int]:
-        """(stored fields, score, matched words) of the best hits, and the total."""
+        """(stored fields, score, matched words) of the best hits, and the exact total.
+        May fill in `query.corrections` and `query.suggestions`."""
 
-    def highlight(self, text: str, words: set[str]) -> str:
-        """Up to two fragments of `text` around `words`, matches wrapped in MARK."""
+    def highlight(self, parts: list[tuple[str, str]], words: set[str]) -> str:
+        """The field of `parts` that best matches `words`, labelled, matches in MARK."""
 
     def close(self) -> None:
         """Release whatever `search` keeps open."""
@@ -284,19 +381,25 @@ class Engine(Protocol):
 class WhooshEngine:
     """whoosh-reloaded 2.7.5: BM25F ranking, a stemming analyzer, phrase queries.
 
-    Plain words are matched in the id, the citation, the title and `text`, the full
-    text of a record (title, citation and summary included, so that common words cost
-    one long postings list rather than several); a citation or title match weighs
-    more. `summary:` searches the summary alone. Remedies get KIND_WEIGHT through a
-    scorer wrapper (which would also keep Whoosh's block skipping, were it used).
+    Plain words are matched in the citation, the title and `text` (the operative
+    content: title, citation, summary and every field of the record but its notes and
+    sources); research notes only when named (`notes:`). A natural query
+    (see `understand`) ORs its words, adds a bonus for the words appearing together,
+    and keeps to the jurisdictions it names (and federal law); section numbers weigh
+    more in the citation. Every score is then
+    multiplied by the record's prior (remedy over statute, available over undetermined)
+    and by the boosts of the query's jurisdictions and remedy types, through
+    `weighting.final`; that turns Whoosh's block skipping off, and the collector never
+    swaps matchers either, so every match is counted and the total is exact.
     """
 
-    name = "whoosh-reloaded-2.7.5/3"
+    name = "whoosh-reloaded-2.7.5/6"
 
     def __init__(self) -> None:
         from whoosh import analysis, columns, fields
 
         self.analyzer = analysis.StemmingAnalyzer()
+        spelling = analysis.RegexTokenizer(r"[A-Za-z]{4,}") | analysis.LowercaseFilter()
         self._stems: dict[str, str] = {}
         self.keep_open = False
         self._open: tuple[str, Any] | None = None
@@ -307,11 +410,16 @@ class WhooshEngine:
             jurisdiction=fields.KEYWORD(lowercase=True, scorable=False),
             jcode=fields.STORED(),
             type=fields.ID(stored=True),
-            citation=fields.TEXT(analyzer=self.analyzer, stored=True),
-            title=fields.TEXT(analyzer=self.analyzer, stored=True),
-            summary=fields.TEXT(analyzer=self.analyzer, stored=True),
+            facet=fields.COLUMN(columns.RefBytesColumn()),  # jurisdiction|type|prior
+            citation=fields.TEXT(analyzer=self.analyzer),
+            title=fields.TEXT(analyzer=self.analyzer),
+            summary=fields.TEXT(analyzer=self.analyzer),
             text=fields.TEXT(analyzer=self.analyzer),
-            prose=fields.STORED(),
+            notes=fields.TEXT(analyzer=self.analyzer),
+            words=fields.TEXT(analyzer=spelling, phrase=False),  # unstemmed, for spelling
+            show=fields.STORED(),  # title, citation, summary as written
+            parts=fields.STORED(),
+            deps=fields.STORED(),
             available=fields.ID(),
             status=fields.ID(),
             verification=fields.ID(),
@@ -332,11 +440,16 @@ class WhooshEngine:
             "jurisdiction": f"{code} {short}".strip(),
             "jcode": code,
             "type": doc.remedy_type,
-            "citation": doc.citation,
-            "title": doc.title,
-            "summary": doc.summary,
-            "text": full,
-            "prose": doc.text.split(CODES_BREAK, 1)[0],
+            "facet": f"{code}|{doc.remedy_type}|{doc.prior:.4f}".encode(),
+            "citation": normalize(doc.citation),
+            "title": normalize(doc.title),
+            "summary": normalize(doc.summary),
+            "text": normalize(full),
+            "notes": normalize(doc.notes),
+            "words": normalize(" ".join(t for _, t in doc.parts) + " " + doc.title),
+            "show": {"title": doc.title, "citation": doc.citation, "summary": doc.summary},
+            "parts": [list(p) for p in doc.parts],
+            "deps": list(doc.deps),
             "available": doc.available,
             "status": doc.status,
             "verification": doc.verification,
@@ -344,7 +457,7 @@ class WhooshEngine:
             "enacted": doc.enacted,
             "effective": doc.effective,
         }
-        return {k: v for k, v in out.items() if v != ""}
+        return {k: v for k, v in out.items() if v != "" and v != []}
 
     def build(self, directory: Path, docs: Iterable[Document]) -> None:
         from whoosh import index
@@ -375,19 +488,109 @@ class WhooshEngine:
         writer.commit()
 
     def parse(self, schema: Any, text: str) -> Any:
+        """An advanced query (field:value, AND/OR/NOT, wildcards) in Whoosh's syntax."""
         from whoosh import qparser, query
 
         parser = qparser.MultifieldParser(list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS)
         parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
         try:
-            parsed = parser.parse(text)
+            parsed = parser.parse(normalize(text, query=True))
         except Exception as exc:  # the parser is lenient; anything it raises is the query's fault
             raise QueryError(f"cannot read the query {text!r}: {exc}") from None
         if parsed is query.NullQuery or isinstance(parsed, type(query.NullQuery)):
             raise QueryError(
-                f"nothing to search for in {text!r} (very common words like 'the' are ignored)"
+                f"nothing to search for in {text!r}: very common words like 'the' are "
+                "ignored; add a more specific word"
             )
         return parsed
+
+    def _stem_all(self, text: str) -> list[str]:
+        return [t.text for t in self.analyzer(normalize(text, query=True))]
+
+    def _stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            if len(self._stems) > 200_000:
+                self._stems.clear()
+            stem = self._stems[word] = next((t.text for t in self.analyzer(word)), "")
+        return stem
+
+    def natural(self, q: Understood) -> tuple[Any, set[str]]:
+        """The Whoosh query for a natural query, and the stems it looks for."""
+        from whoosh import query
+
+        stems: list[str] = []
+        for word in q.words:
+            for stem in self._stem_all(q.corrections.get(word, word)):
+                if stem not in stems:
+                    stems.append(stem)
+        groups: list[Any] = [
+            query.Or([query.Term(f, s, boost=w * _section(f, s)) for f, w in QUERY_FIELDS.items()])
+            for s in stems
+        ]
+        groups += [query.Term("id", i, boost=10.0) for i in q.ids]
+        if 2 <= len(stems) <= 6:  # the words together, as typed, are worth more
+            groups.append(query.Phrase("text", stems, slop=3, boost=2.0))
+        phrases = []
+        for phrase in q.phrases:
+            pstems = self._stem_all(phrase)
+            if len(pstems) == 1:
+                phrases.append(
+                    query.Or([query.Term(f, pstems[0], boost=w) for f, w in QUERY_FIELDS.items()])
+                )
+            elif pstems:
+                phrases.append(
+                    query.Or([query.Phrase(f, pstems, boost=w) for f, w in QUERY_FIELDS.items()])
+                )
+            stems += [s for s in pstems if s not in stems]
+        if not groups and not phrases and q.jurisdictions:  # "Texas": all of its records
+            groups.append(
+                query.ConstantScoreQuery(
+                    query.Or([query.Term("jurisdiction", c.lower()) for c in q.jurisdictions]),
+                    1.0,
+                )
+            )
+        if not groups and not phrases:
+            raise QueryError(_nothing_left(q))
+        base = query.Or(groups) if len(groups) > 1 else (groups[0] if groups else None)
+        if phrases:
+            required = query.And(phrases) if len(phrases) > 1 else phrases[0]
+            return (query.AndMaybe(required, base) if base is not None else required), set(stems)
+        return base, set(stems)
+
+    def spell(self, reader: Any, q: Understood) -> None:
+        """Fill in `q.suggestions` for words no record contains, and `q.corrections` where
+        the suggestion means something else than what the typed word stems to."""
+        for word in list(q.words):
+            if not word.isalpha() or len(word) < 4 or reader.doc_frequency("words", word):
+                continue
+            near = q.near_jurisdictions.get(word)
+            if near is not None:  # "Tennesee": a jurisdiction, misspelt
+                code, name = near
+                q.words.remove(word)
+                if code not in q.jurisdictions:
+                    q.jurisdictions.append(code)
+                q.corrections[word] = name
+                continue
+            maxdist = 1 if len(word) <= 5 else 2
+            best: tuple[int, int, str] | None = None
+            for cand in reader.terms_within("words", word, maxdist):
+                cand = cand.decode() if isinstance(cand, bytes) else str(cand)
+                if cand == word:
+                    continue
+                key = (_edits(word, cand), -reader.doc_frequency("words", cand), cand)
+                if best is None or key < best:
+                    best = key
+            if best is None:
+                continue
+            cand = best[2]
+            stem, cstem = self._stem(word), self._stem(cand)
+            known = reader.doc_frequency("text", stem) if stem else 0
+            if cstem == stem and known:
+                continue  # the typo stems to the right word: it is found anyway
+            q.suggestions[word] = cand
+            if not known or -best[1] >= 5 * known:
+                q.corrections[word] = cand
 
     def _searcher(self, directory: Path) -> Any:
         """A searcher on a generation; kept open between searches when `keep_open` (a
@@ -398,7 +601,7 @@ class WhooshEngine:
         if self._open is not None and self._open[0] == key:
             return self._open[1]
         self.close()
-        searcher = index.open_dir(key).searcher(weighting=_kind_weighting())
+        searcher = index.open_dir(key).searcher(weighting=_ranking())
         if self.keep_open:
             self._open = (key, searcher)
         return searcher
@@ -409,13 +612,27 @@ class WhooshEngine:
             self._open = None
 
     def search(
-        self, directory: Path, query_text: str, filters: Filters, limit: int
+        self, directory: Path, q: Understood, filters: Filters, limit: int
     ) -> tuple[list[tuple[dict, float, set[str]]], int]:
         from whoosh import query
 
         searcher = self._searcher(directory)
         try:
-            parsed = self.parse(searcher.schema, query_text)
+            reader = searcher.reader()
+            weighting = searcher.weighting
+            named: set[str] = set()
+            if q.advanced:
+                parsed = self.parse(searcher.schema, q.text)
+                words = {
+                    t.decode("utf-8") if isinstance(t, bytes) else str(t)
+                    for leaf in parsed.leaves()
+                    for name, t in leaf.expanded_terms(reader, phrases=True)
+                    if name in QUERY_FIELDS or name == "summary"
+                }
+            else:
+                self.spell(reader, q)
+                parsed, words = self.natural(q)
+                named = set(q.jurisdictions)
             terms = [
                 query.Term(name, value.lower())
                 for name, value in (
@@ -427,91 +644,173 @@ class WhooshEngine:
             ]
             # Filters join the query as zero-score terms: intersecting postings skips
             # ahead, where Whoosh's filter= tests every match against a bit set
-            wanted = query.And([parsed, *(query.ConstantScoreQuery(t, 0.0) for t in terms)])
-            # Scoring every match (no block skipping) also counts them: with skipping,
-            # Whoosh runs the query a second time to count, which costs more
-            results = searcher.search(wanted if terms else parsed, limit=limit, optimize=False)
-            # (Query.existing_terms would do, but it skips fields after the first one)
-            reader = searcher.reader()
-            words = {
-                t.decode("utf-8") if isinstance(t, bytes) else str(t)
-                for leaf in parsed.leaves()
-                for name, t in leaf.expanded_terms(reader, phrases=True)
-                if name in ("citation", "title", "summary", "text")
-            }
-            hits = [(dict(hit.fields()), float(hit.score or 0.0), words) for hit in results]
-            return hits, len(results)
+            zero = [query.ConstantScoreQuery(t, 0.0) for t in terms]
+            within: list[Any] = []
+            if named and not filters.jurisdiction:
+                codes = set(named)
+                if any(c.startswith("US-") for c in codes):
+                    codes.add("US")  # federal law applies in every state
+                within = [
+                    query.ConstantScoreQuery(
+                        query.Or([query.Term("jurisdiction", c.lower()) for c in sorted(codes)]),
+                        0.0,
+                    )
+                ]
+            weighting.boosts(named, set(q.remedy_types))
+            results, total = self._collect(searcher, parsed, [*zero, *within], limit)
+            if not total and within:  # nothing there: the same words anywhere
+                results, total = self._collect(searcher, parsed, zero, limit)
+                q.widened = bool(total)
+            hits = [(_stored(hit.fields()), float(hit.score or 0.0), words) for hit in results]
+            return _statutes_after_remedies(hits), total
         finally:
+            weighting = getattr(searcher, "weighting", None)
+            if weighting is not None and hasattr(weighting, "boosts"):
+                weighting.boosts(set(), set())
             if not self.keep_open:
                 searcher.close()
 
-    def highlight(self, text: str, words: set[str]) -> str:
-        """Up to two passages of `text` around the words whose stems are in `words`.
+    @staticmethod
+    def _collect(searcher: Any, parsed: Any, filters: list[Any], limit: int) -> tuple[Any, int]:
+        from whoosh import collectors, query
+
+        wanted = query.And([parsed, *filters]) if filters else parsed
+        # replace=0: the collector never swaps the matcher for one that skips documents
+        # scoring below the current top N (which turned an OR into an AND and lost count)
+        collector = collectors.TopCollector(limit, usequality=False, replace=0)
+        searcher.search_with_collector(wanted, collector)
+        return collector.results(), collector.total
+
+    def highlight(self, parts: list[tuple[str, str]], words: set[str]) -> str:
+        """The field of `parts` matching the most distinct words, labelled ("Eligibility:
+        ..."), with up to two passages around the matches.
 
         Whoosh's own highlighter re-analyses every token through its filter chain
         (about 2 ms a record); this scans with the same tokenizer pattern and stems
         each distinct word once (cached), which is a tenth of that."""
-        if not words or not text:
+        if not words or not parts:
             return ""
-        stems = self._stems
-        if len(stems) > 200_000:
-            stems.clear()
-        marks: list[tuple[int, int]] = []
-        for match in _WORD.finditer(text):
-            word = match.group().lower()
-            stem = stems.get(word)
-            if stem is None:
-                stem = next((t.text for t in self.analyzer(word)), "")
-                stems[word] = stem
-            if stem in words:
-                marks.append(match.span())
-        return _passages(text, marks)
+        best: tuple[tuple[int, int], str, str, list[tuple[int, int]]] | None = None
+        for n, (label, text) in enumerate(parts):
+            marks: list[tuple[int, int]] = []
+            found: set[str] = set()
+            for match in _WORD.finditer(text):
+                stem = self._stem(match.group().lower())
+                if stem in words:
+                    marks.append(match.span())
+                    found.add(stem)
+            if not marks:
+                continue
+            rank = PART_ORDER.index(label) if label in PART_ORDER else len(PART_ORDER) + n
+            key = (len(found), -rank)
+            if best is None or key > best[0]:
+                best = (key, label, text, marks)
+        if best is None:
+            return ""
+        return f"{best[1]}: {_passages(best[2], best[3])}"
 
 
-def _kind_weighting() -> Any:
-    """BM25F, with every document's score multiplied by the weight of its kind."""
+def _section(field_name: str, stem: str) -> float:
+    """The extra weight of a number ("1591", "440.10") in the citation field."""
+    if field_name == "citation" and any(c.isdigit() for c in stem):
+        return SECTION_BOOST
+    return 1.0
+
+
+def _nothing_left(q: Understood) -> str:
+    ignored = ", ".join(repr(w) for w in dict.fromkeys(q.ignored)) or repr(q.text)
+    return (
+        f"nothing to search for in {q.text!r}: very common words and single letters "
+        f"({ignored}) are ignored; add a more specific word, e.g. vacatur, "
+        "'civil action' or a state"
+    )
+
+
+def _stored(fields: dict) -> dict:
+    """A hit's stored fields, with the title, citation and summary as written."""
+    out = dict(fields)
+    out.update(out.pop("show", None) or {})
+    return out
+
+
+def _statutes_after_remedies(
+    hits: list[tuple[dict, float, set[str]]],
+) -> list[tuple[dict, float, set[str]]]:
+    """A statute listed above a remedy that applies it moves to just below that remedy."""
+    order = list(hits)
+    for item in list(order):
+        stored = item[0]
+        if stored.get("kind") != "statute":
+            continue
+        sid = stored.get("id")
+        pos = order.index(item)
+        below = [
+            i
+            for i, other in enumerate(order)
+            if i > pos and other[0].get("kind") == "remedy" and sid in (other[0].get("deps") or ())
+        ]
+        if below:
+            order.insert(below[0], order.pop(pos))
+    return order
+
+
+def _edits(a: str, b: str) -> int:
+    """Edit distance with transpositions (optimal string alignment)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _ranking() -> Any:
+    """BM25F, each document's score multiplied by its prior (kind, availability, status)
+    and by the boosts of the jurisdictions and remedy types the query names."""
     from whoosh import scoring
 
-    weights = {kind.encode(): w for kind, w in KIND_WEIGHT.items()}
-    top = max(weights.values())
+    class Ranked(scoring.BM25F):
+        use_final = True
 
-    class Scaled(scoring.BaseScorer):
-        def __init__(self, inner: Any, kinds: Any, known: dict[int, float]) -> None:
-            self.inner, self.kinds, self.known = inner, kinds, known
-
-        def supports_block_quality(self) -> bool:
-            return self.inner.supports_block_quality()
-
-        def score(self, matcher: Any) -> float:
-            docnum = matcher.id()
-            weight = self.known.get(docnum)
-            if weight is None:  # read once per document while the searcher lives
-                weight = self.known[docnum] = weights.get(self.kinds[docnum], 1.0)
-            return self.inner.score(matcher) * weight
-
-        def max_quality(self) -> float:  # an upper bound stays one when scaled by the top
-            return self.inner.max_quality() * top
-
-        def block_quality(self, matcher: Any) -> float:
-            return self.inner.block_quality(matcher) * top
-
-    class KindWeighted(scoring.BM25F):
         def __init__(self) -> None:
             super().__init__()
-            # per segment reader: (reader, its kind column, weights already read)
-            self.columns: dict[int, tuple[Any, Any, dict[int, float]]] = {}
+            self.named: set[str] = set()
+            self.types: set[str] = set()
+            # per reader: (reader, its facet column, facets already read by document)
+            self._facets: dict[int, tuple[Any, Any, dict[int, tuple[str, str, float]]]] = {}
+            self._parsed: dict[bytes, tuple[str, str, float]] = {}
 
-        def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
-            inner = super().scorer(searcher, fieldname, text, qf)
+        def boosts(self, named: set[str], types: set[str]) -> None:
+            self.named, self.types = named, types
+
+        def final(self, searcher: Any, docnum: int, score: float) -> float:
             reader = searcher.reader()
-            if not reader.has_column("kind"):
-                return inner
-            if id(reader) not in self.columns:
-                self.columns[id(reader)] = (reader, reader.column_reader("kind"), {})
-            _, kinds, known = self.columns[id(reader)]
-            return Scaled(inner, kinds, known)
+            entry = self._facets.get(id(reader))
+            if entry is None:
+                column = reader.column_reader("facet") if reader.has_column("facet") else None
+                entry = self._facets[id(reader)] = (reader, column, {})
+            facet = entry[2].get(docnum)  # read once per document while the searcher lives
+            if facet is None:
+                if entry[1] is None:
+                    return score
+                raw = entry[1][docnum]
+                facet = self._parsed.get(raw)
+                if facet is None:
+                    j, t, p = raw.decode().split("|")
+                    facet = self._parsed[raw] = (j, t, float(p))
+                entry[2][docnum] = facet
+            score *= facet[2]
+            if facet[0] in self.named:
+                score *= JURISDICTION_BOOST
+            if facet[1] in self.types:
+                score *= TYPE_BOOST
+            return score
 
-    return KindWeighted()
+    return Ranked()
 
 
 _WORD = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
@@ -600,6 +899,7 @@ class Results:
     total: int
     updated: BuildStats | None = None  # the update made before searching, if any
     stale: Plan | None = None  # pending changes not applied (--no-update)
+    understood: Understood | None = None  # how the query was read
 
     def as_dict(self) -> dict:
         out: dict[str, Any] = {
@@ -607,6 +907,8 @@ class Results:
             "total": self.total,
             "results": [h.as_dict() for h in self.hits],
         }
+        if self.understood is not None and self.understood.as_dict():
+            out["understood"] = self.understood.as_dict()
         if self.stale is not None and self.stale.stale:
             out["stale"] = {
                 "changed": len(self.stale.changed),
@@ -948,28 +1250,37 @@ class SearchIndex:
 
     # searching
 
+    last_query: Understood | None = None
+
+    def understand(self, query: str) -> Understood:
+        """How a query will be read: jurisdictions, remedy types, phrases, words."""
+        return _understand(self.kb, query)
+
     def search(
         self, query: str, filters: Filters | None = None, limit: int = 10, snippets: bool = True
     ) -> tuple[list[Hit], int]:
-        """The best `limit` hits for a query (Whoosh syntax) and how many matched in all;
-        without `snippets`, each hit's snippet is the start of its summary."""
+        """The best `limit` hits for a query and how many matched in all (exactly);
+        without `snippets`, each hit's snippet is the start of its summary. How the
+        query was read (jurisdictions, corrections...) is left in `self.last_query`."""
         check_query(query)
         filters = filters or Filters()
+        understood = self.understand(query)
+        self.last_query = understood
         for attempt in range(3):
             gen = self.current()
             if gen is None:
                 raise KBError(f"no search index in {self.directory}; run `kbtool index`")
             try:
-                raw, total = self.engine.search(gen, query, filters, limit)
+                raw, total = self.engine.search(gen, understood, filters, limit)
                 break
             except FileNotFoundError:  # a newer build replaced it meanwhile: read that one
                 if attempt == 2:
                     raise
         hits = []
         for stored, score, words in raw:
-            body = " · ".join(x for x in (stored.get("summary", ""), stored.get("prose", "")) if x)
-            snippet = (self.engine.highlight(body, words) if snippets else "") or _clip(
-                stored.get("summary", "")
+            parts = [tuple(p) for p in stored.get("parts") or ()]
+            snippet = (self.engine.highlight(parts, words) if snippets else "") or (
+                "Summary: " + _clip(stored.get("summary", "")) if stored.get("summary") else ""
             )
             hits.append(
                 Hit(
@@ -985,6 +1296,17 @@ class SearchIndex:
                 )
             )
         return hits, total
+
+
+def _understand(kb: KB, text: str) -> Understood:
+    """`understand` with the knowledge base's jurisdiction registry (if it has one)."""
+    from .jurisdictions import load_registry
+
+    try:
+        registry = load_registry(kb.schema_dir)
+    except (OSError, KeyError, TypeError, ValueError, KBError):
+        registry = None
+    return understand(text, registry)
 
 
 def _clip(text: str, width: int = 200) -> str:
@@ -1049,6 +1371,20 @@ def hits_text(results: Results, bold: Callable[[str], str] | None = None) -> str
     """Search results for people: id, jurisdiction, title, citation and a snippet."""
     lines: list[str] = []
     shown = len(results.hits)
+    read = results.understood
+    if read is not None and read.corrections:
+        typed = " or ".join(repr(k) for k in read.corrections)
+        fixed = ", ".join(repr(v) for v in read.corrections.values())
+        lines.append(f"No record contains {typed}; showing results for {fixed}.")
+    if read is not None and read.widened:
+        lines.append(
+            f"Nothing matches in {', '.join(read.jurisdictions)} or federal law; "
+            "showing every jurisdiction."
+        )
+    if read is not None:
+        rest = {k: v for k, v in read.suggestions.items() if k not in read.corrections}
+        if rest:
+            lines.append(f"Did you mean {', '.join(repr(v) for v in rest.values())}?")
     if not shown:
         lines.append(f"No results for {results.query}")
     else:

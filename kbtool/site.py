@@ -2,7 +2,7 @@
 
 Only this module knows the page layout. It writes plain Markdown (with a little raw
 HTML for tables, badges and the map) that any Python-Markdown based engine renders;
-it uses no MkDocs plugin beyond Material's built-in search, so the same files can be
+it uses no MkDocs plugin (search is our own: see `sitesearch`), so the same files can be
 built by another engine (see README).
 
 Everything that comes from a record is escaped on the way out: `md()` for Markdown
@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import DISCLAIMER, query, screener
+from . import DISCLAIMER, query, screener, sitesearch
 from .corpus import Corpus, Record
 from .jurisdictions import Jurisdiction
 from .provenance import STATUS_MINORS_ONLY, VERIFICATION_LABEL, provenance, remedy_status
@@ -149,6 +149,8 @@ class SiteConfig:
     repo_url: str = ""  # e.g. https://github.com/org/repo; empty hides edit links
     branch: str = "main"
     as_of: str = ""
+    site_url: str = ""  # mkdocs.yml's site_url, if set: absolute links in the feed
+    site_name: str = ""
 
 
 def relief_category(records: list[Record]) -> str:
@@ -217,6 +219,9 @@ class Site:
         self.coverage = query.coverage(corpus)
         if not config.as_of:  # one "data as of" everywhere: the latest verification date
             self.config = replace(config, as_of=self.coverage["data_as_of"] or "unknown")
+        from .site_changes import SiteHistory  # git history, read once when first needed
+
+        self.history = SiteHistory(corpus)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -271,6 +276,9 @@ class Site:
             out += [f"**Notes.** {md(record.data['notes'])}", ""]
         out += ["<p><strong>Sources</strong></p>" + self.sources_html(record), ""]
         out += [self.verification_line(record), ""]
+        from .site_changes import record_history
+
+        out += record_history(self, record)  # anchor, last change, folded history
         return out
 
     # -- jurisdiction pages ---------------------------------------------------------------
@@ -408,6 +416,9 @@ class Site:
         ]
         if j.kind in ("state", "district", "territory"):
             out.extend(self.federal_box())
+        from .site_bills import jurisdiction_bills
+
+        out.extend(jurisdiction_bills(self, j))  # bills to watch, if any
         scope = query.SCOPE.get(j.kind, ())
         types = list(dict.fromkeys([*scope, *(str(r.data.get("remedy_type")) for r in recs)]))
         types.sort(key=self.corpus.type_rank)
@@ -717,6 +728,13 @@ class Site:
         pages["data/compare-data.js"] = self.compare_data_js()
         pages.update(self.downloads())
         pages.update(screener.site_files(self.corpus, self.config.as_of))
+        from .site_changes import site_files as changes_files
+
+        pages.update(changes_files(self))  # What changed page and Atom feed
+        from .site_bills import site_files as bills_files
+
+        pages.update(bills_files(self))  # Bills to watch page
+        pages[sitesearch.INDEX_PATH] = sitesearch.render(self.corpus)
         return pages
 
     def downloads(self) -> dict[str, str]:

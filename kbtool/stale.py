@@ -14,10 +14,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from .bills import BILL_MAX_AGE_DAYS, Bill, bills_of
 from .findings import Finding
 from .jurisdictions import load_registry
 from .kb import KB, KINDS, KBUsageError, real
-from .loader import load_file
+from .loader import LoadedFile, load_file
 
 _AGE = re.compile(r"(\d{1,4})\s*([dwmy])", re.IGNORECASE)
 _UNITS = {"d": "day", "w": "week", "m": "month", "y": "year"}
@@ -78,6 +79,14 @@ class StaleReport:
     checked: int = 0
     groups: list[tuple[str, str, list[StaleRecord]]] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+    # Bills to watch whose status date is more than BILL_MAX_AGE_DAYS before as_of:
+    # (path, bill, line, column), newest status first.
+    bills_checked: int = 0
+    stale_bills: list[tuple[str, Bill, int, int]] = field(default_factory=list)
+
+    @property
+    def bills_before(self) -> dt.date:
+        return self.as_of - dt.timedelta(days=BILL_MAX_AGE_DAYS)
 
     @property
     def count(self) -> int:
@@ -110,6 +119,21 @@ class StaleReport:
                         json_path="sources" if self.by == "law" else "last_verified",
                     )
                 )
+        for path, bill, line, col in self.stale_bills:
+            when = f"dated {bill.status_date}" if bill.status_day else "not dated"
+            out.append(
+                Finding(
+                    path,
+                    line,
+                    col,
+                    "stale-bill",
+                    f"the status of bill {bill.bill} is {when}, more than {BILL_MAX_AGE_DAYS} "
+                    f"days before {self.as_of.isoformat()}: check it and update status and "
+                    "status_date",
+                    severity="warning",
+                    json_path=f"pending_bills[{bill.index}].status_date",
+                )
+            )
         return out
 
     def as_dict(self) -> dict:
@@ -137,6 +161,9 @@ class StaleReport:
                 for code, name, records in self.groups
             ],
             "unreadable": self.unreadable,
+            "bills_checked": self.bills_checked,
+            "bills_before": self.bills_before.isoformat(),
+            "stale_bills": [{**b.as_dict(), "path": path} for path, b, _, _ in self.stale_bills],
         }
 
     def text(self) -> str:
@@ -171,7 +198,33 @@ class StaleReport:
                 f"{_plural(len(self.unreadable), 'file')} could not be read: "
                 "run `kbtool validate` for details"
             )
+        lines += self._bills_text()
         return "\n".join(lines)
+
+    def _bills_text(self) -> list[str]:
+        """Bills to watch due a re-check (nothing when no record lists a bill)."""
+        if not self.bills_checked:
+            return []
+        before = self.bills_before.isoformat()
+        if not self.stale_bills:
+            return [
+                "",
+                f"Bills to watch: all {self.bills_checked} have a status dated on or after "
+                f"{before} ({BILL_MAX_AGE_DAYS} days before {self.as_of.isoformat()}).",
+            ]
+        lines = [
+            "",
+            f"Bills to watch with a status dated more than {BILL_MAX_AGE_DAYS} days before "
+            f"{self.as_of.isoformat()} (before {before}):",
+        ]
+        for path, bill, _, _ in self.stale_bills:
+            lines.append(
+                f"  {bill.status_date or 'none':<10}  {bill.bill} ({bill.jurisdiction})  {path}"
+            )
+        lines.append(
+            f"{_plural(len(self.stale_bills), 'bill')} to re-check, of {self.bills_checked} listed"
+        )
+        return lines
 
 
 def _plural(n: int, word: str) -> str:
@@ -215,6 +268,8 @@ def find_stale(
                 report.unreadable.append(display)
                 continue
             report.checked += 1
+            if kind == "remedy":
+                _check_bills(report, loaded, display, path.stem)
             shown: str | None
             if by == "law":
                 verified, shown = _law_date(loaded.data)
@@ -240,6 +295,7 @@ def find_stale(
                     col,
                 )
             )
+    report.stale_bills.sort(key=lambda item: (item[1].status_date, item[0]), reverse=True)
     order = {j.folder: i for i, j in enumerate(registry)}
     for folder in sorted(by_folder, key=lambda f: (order.get(f, len(order)), f)):
         records = sorted(by_folder[folder], key=lambda r: (r.last_verified or "", r.path))
@@ -247,3 +303,14 @@ def find_stale(
         code, name = (known.code, known.name) if known else (folder.upper(), folder)
         report.groups.append((code, name, records))
     return report
+
+
+def _check_bills(report: StaleReport, loaded: LoadedFile, display: str, stem: str) -> None:
+    """Count a remedy's pending bills; keep those whose status is too old to trust."""
+    rid = loaded.data.get("id")
+    for bill in bills_of(loaded.data, rid if isinstance(rid, str) else stem):
+        report.bills_checked += 1
+        if bill.is_stale(report.as_of):
+            where = ("pending_bills", bill.index, "status_date")
+            line, col = loaded.position(where, prefer_value=True)
+            report.stale_bills.append((display, bill, line, col))

@@ -53,3 +53,12 @@ def run(fixture_kb: Path) -> Callable[..., object]:
         )
 
     return _run
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+    """Print the relevance figures measured by tests/test_relevance.py, when it ran."""
+    import sys
+
+    module = sys.modules.get("test_relevance")
+    for line in getattr(module, "RELEVANCE_REPORT", []):
+        terminalreporter.write_line(line)

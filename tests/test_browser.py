@@ -139,7 +139,9 @@ def test_home_map_and_click_a_state(page, site_url: str) -> None:
     page.goto(site_url + "/")
     tiles = page.locator("svg.kb-map a.kb-tile")
     assert tiles.count() == 56
-    assert page.locator(".kb-legend li").count() == 5
+    legend = page.locator(".kb-legend li")
+    assert legend.count() == 6
+    assert "Only for offenses committed as a minor" in legend.all_inner_texts()[2]
     assert page.locator("details.kb-map-text li").count() >= 2
     _shot(page, "home.png")
     page.locator('svg.kb-map a[data-code="US-NY"]').click()
@@ -148,13 +150,26 @@ def test_home_map_and_click_a_state(page, site_url: str) -> None:
     assert page.get_by_text("N.Y. Crim. Proc. Law § 440.10").first.is_visible()
 
 
-def test_search_section_number_lists_new_york_first(page, site_url: str) -> None:
-    page.goto(site_url + "/")
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("440.10")
-    first = page.locator(".md-search-result__item a").first
+def _search(pg, query: str):
+    """Type a query into the site's search box; the first result link, once shown."""
+    pg.locator("#kb-search-input").click()
+    pg.locator("#kb-search-input").fill(query)
+    first = pg.locator(".kb-search-results a.kb-search-hit").first
     first.wait_for(timeout=15000)
+    return first
+
+
+def test_search_index_is_fetched_only_when_the_reader_uses_search(page, site_url: str) -> None:
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.goto(site_url + "/")
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in fetched if u.endswith(".json")]  # no index, ours or Material's
+    first = _search(page, "440.10")
+    assert [u for u in fetched if u.endswith("/kb/search/index.json")]
     assert "/kb/jurisdictions/us-ny/" in first.get_attribute("href")
+    assert first.get_attribute("data-id") == "us-ny-criminal-record-relief"
+    _shot(page, "search.png")
 
 
 @pytest.mark.parametrize(
@@ -162,12 +177,54 @@ def test_search_section_number_lists_new_york_first(page, site_url: str) -> None
 )
 def test_search_finds_words_and_state_names(page, site_url: str, query, expected) -> None:
     page.goto(site_url + "/")
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill(query)
-    first = page.locator(".md-search-result__item a").first
-    first.wait_for(timeout=15000)
+    first = _search(page, query)
     if expected:
         assert expected in first.get_attribute("href")
+
+
+def test_search_result_link_opens_the_record(page, site_url: str) -> None:
+    page.goto(site_url + "/")
+    _search(page, "T visa").click()
+    page.wait_for_url("**/kb/jurisdictions/us/#*")
+    anchor = page.url.split("#", 1)[1]
+    assert page.locator(f"[id='{anchor}']").count() == 1
+
+
+def test_search_tolerates_typos_and_says_so(page, site_url: str) -> None:
+    page.goto(site_url + "/")
+    first = _search(page, "trafficing")
+    assert "traffick" in first.inner_text().lower()
+    assert "Showing results for trafficking" in page.locator(".kb-search-meta").inner_text()
+    page.locator("#kb-search-input").press("ArrowDown")  # the keyboard reaches the results
+    assert page.evaluate("document.activeElement.classList.contains('kb-search-hit')")
+
+
+def _relevance_cases() -> list[dict]:
+    import yaml
+
+    cases = yaml.safe_load((REPO / "tests" / "relevance.yaml").read_text("utf-8"))
+    return [c for c in cases if c.get("site")]
+
+
+def test_search_relevance_subset(page, site_url: str) -> None:
+    """The relevance queries marked `site: true`, through the page's own search."""
+    cases = _relevance_cases()
+    assert len(cases) >= 8
+    page.goto(site_url + "/")
+    got = page.evaluate(
+        "(qs) => Promise.all(qs.map((q) => window.KBSearch.ids(q, 3)))",
+        [c["query"] for c in cases],
+    )
+    missed = []
+    for case, top3 in zip(cases, got, strict=True):
+        wanted = case.get("expect") or case.get("any")
+        ok = all(w in top3 for w in wanted) if case.get("expect") else set(wanted) & set(top3)
+        if not ok:
+            missed.append(f"{case['query']!r}: got {top3}")
+    assert missed == []
+    # and one of them typed into the box, as a reader would
+    first = _search(page, cases[0]["query"])
+    assert first.get_attribute("data-id") in (cases[0].get("expect") or cases[0].get("any"))
 
 
 def test_comparison_filter_reduces_rows(page, site_url: str) -> None:
@@ -557,6 +614,46 @@ def test_axe_no_serious_violations(open_page, site_url: str, path: str, scheme: 
     assert bad == [], bad
 
 
+def test_what_changed_links_to_a_record_and_its_history(page, site_url: str) -> None:
+    """Works whether the checkout has full history, part of it, or none (the page says so)."""
+    import xml.etree.ElementTree as ET
+    from urllib.parse import urljoin
+
+    page.goto(site_url + "/kb/changes/")
+    assert page.locator("h1").inner_text().rstrip("¶").strip() == "What changed"
+    feed = page.request.get(site_url + "/kb/changes.xml")
+    assert feed.ok
+    root = ET.fromstring(feed.body())
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    links = page.locator("table.kb-changes a[href*='#']")
+    if links.count() == 0:
+        assert page.locator(".admonition.note").count() == 1  # no or partial history
+        return
+    _shot(page, "changes.png")
+    href = links.first.get_attribute("href")
+    page.goto(urljoin(page.url, href))
+    anchor = href.split("#", 1)[1]
+    block = page.locator(f"div.kb-history[id='{anchor}']")
+    assert block.count() == 1
+    assert "Last changed" in block.inner_text()
+    block.locator("summary").click()
+    assert block.locator("details").get_attribute("open") is not None
+    assert block.locator("details li").first.is_visible()
+
+
+def test_bills_to_watch_page(page, site_url: str) -> None:
+    page.goto(site_url + "/kb/bills/")
+    assert page.locator("h1").inner_text().rstrip("¶").strip() == "Bills to watch"
+    rows = page.locator("table.kb-bills tbody tr")
+    if rows.count() == 0:
+        assert page.get_by_text("No bills to watch are recorded yet.").is_visible()
+        return
+    first = rows.first.locator("td a").first
+    first.click()
+    page.wait_for_url("**/kb/jurisdictions/**")
+    assert page.locator(".kb-bills .admonition-title").inner_text() == "Bills to watch"
+
+
 def test_screener_input_checks_match_python(page, site_url: str) -> None:
     import datetime as dt
     import json
@@ -635,3 +732,27 @@ def test_screener_form_immigration_errors_memo(page, site_url: str) -> None:
     assert text.startswith("# Remedy screening memo: New York (US-NY)")
     assert "- Immigration status: U.S. citizen" in text
     assert page.locator("#kb-sc-print").is_visible()
+
+
+def test_every_search_result_address_exists_on_the_built_site(site_url: str) -> None:
+    """Each record's address in the search index names a page and a heading id that the
+    built site has (catches a page layout change that the index did not follow)."""
+    import json
+    import urllib.request
+
+    def get(path: str) -> str:
+        with urllib.request.urlopen(site_url + "/" + path) as response:  # 127.0.0.1 only
+            return response.read().decode("utf-8")
+
+    index = json.loads(get("kb/search/index.json"))
+    pages: dict[str, str] = {}
+    missing = []
+    for row in index["docs"]:
+        url = row[index["fields"].index("url")]
+        page, _, anchor = url.partition("#")
+        if page not in pages:
+            pages[page] = get(page)
+        if f'id="{anchor}"' not in pages[page]:
+            missing.append(url)
+    assert missing == []
+    assert len(pages) >= 50

@@ -186,7 +186,7 @@
   // --- every page ------------------------------------------------------------------
 
   // Quick exit: replaces this page (no Back to it) with a neutral site. Esc does the
-  // same, except while the search box is open (there Esc closes the search).
+  // same, except while search results are open (there Esc closes them).
   var EXIT_URL = "https://www.weather.gov/";
   function quickExit() {
     document.title = "Weather";
@@ -201,12 +201,15 @@
       title: "Leave this site now (or press Esc)" }, ["Quick exit"]);
     btn.addEventListener("click", quickExit);
     document.body.insertBefore(btn, document.body.firstChild);
-    document.addEventListener("keydown", function (e) {
+    // Capture phase: decided before the search box sees the key.
+    window.addEventListener("keydown", function (e) {
       if (e.key !== "Escape" || e.defaultPrevented) return;
+      var results = document.getElementById("kb-search-results");
+      if (results && !results.hidden) return;  // the search closes its results first
       var search = document.getElementById("__search");
       if (search && search.checked) return;
       quickExit();
-    });
+    }, true);
   }
 
   // Name the search dialog for screen readers (Material leaves it unnamed).
