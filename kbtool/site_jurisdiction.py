@@ -191,6 +191,7 @@ def remedy_details(site: Site, record: Record) -> list[str]:
             out += [piece, ""]
     out.append(site.verification_line(record))
     out.append("")
+    out.extend(_history(site, record))
     out.append(
         f'<p class="kb-notes-link"><a href="#notes-{h(record.id)}">Research notes and '
         f"sources for this remedy</a></p>"
@@ -240,7 +241,15 @@ def statute_details(site: Site, record: Record) -> list[str]:
         out.append("")
     out.append(site.verification_line(record))
     out.append("")
+    out.extend(_history(site, record))
     return out
+
+
+def _history(site: Site, record: Record) -> list[str]:
+    """The record's history anchor, last change and folded history (site_changes)."""
+    from .site_changes import record_history
+
+    return record_history(site, record)
 
 
 def copy_button(citation: Any) -> str:
@@ -341,6 +350,9 @@ def jurisdiction_page(site: Site, j: Jurisdiction) -> str:
     ]
     if j.kind in STATE_KINDS:
         out.extend(federal_box(site))
+    from .site_bills import jurisdiction_bills
+
+    out.extend(jurisdiction_bills(site, j))  # bills to watch, if any
     for t in types:
         out.append(f"## {md(site.corpus.type_label(t))}")
         out.append("")
