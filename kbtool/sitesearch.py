@@ -51,12 +51,9 @@ def _anchor(title: Any) -> str:
 
 
 def record_url(record: Record) -> str:
-    """Where a record is shown: its heading on its jurisdiction's page (site-relative)."""
-    d = record.data
-    heading = (
-        d.get("title") if record.kind == "remedy" else f"{d.get('citation')}: {d.get('title')}"
-    )
-    return f"kb/jurisdictions/{record.jurisdiction.lower()}/#{_anchor(heading)}"
+    """Where a record is shown: its heading on its jurisdiction's page (site-relative),
+    whose id is the record's id (site_jurisdiction), stable when a title changes."""
+    return f"kb/jurisdictions/{record.jurisdiction.lower()}/#{record.id}"
 
 
 def deadline(data: dict) -> str:

@@ -26,7 +26,7 @@ def test_real_index_is_small_and_holds_no_sources_or_notes() -> None:
     assert "People v A.W., 2025 NY Slip Op 25085" not in text  # a source title
     assert "Second pass (2026-11-28)" not in text  # from the research notes
     row = dict(zip(data["fields"], next(d for d in data["docs"] if d[1] == ny.id), strict=True))
-    assert row["url"] == "kb/jurisdictions/us-ny/#" + sitesearch._anchor(ny.data["title"])
+    assert row["url"] == "kb/jurisdictions/us-ny/#us-ny-criminal-record-relief"
     assert row["citation"].startswith("N.Y. Crim. Proc. Law § 440.10(1)(i)")
     assert row["eligibility"].startswith("A person convicted in New York")
     assert row["deadline"].startswith("No fixed deadline")
