@@ -288,10 +288,13 @@ def _mkdocs_repo_url(root) -> str:
     """`repo_url` from mkdocs.yml, if set (edit links point there)."""
     import re
 
-    path = root / "mkdocs.yml"
-    if not path.is_file():
+    from .files import Refused, read_text
+
+    try:
+        text = read_text(root / "mkdocs.yml", root)  # through the gate: no link out, capped
+    except Refused:
         return ""
-    match = re.search(r"^repo_url:\s*(\S+)\s*$", path.read_text("utf-8"), re.MULTILINE)
+    match = re.search(r"^repo_url:\s*(\S+)\s*$", text, re.MULTILINE)
     return match.group(1).strip("'\"") if match else ""
 
 

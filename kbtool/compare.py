@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import textwrap
 from functools import cache
@@ -33,7 +32,9 @@ NOT_RESEARCHED = "not researched"
 
 @cache
 def _schema(schema_dir: Path, stamp: float) -> dict:
-    return json.loads((schema_dir / "remedy.schema.json").read_text("utf-8"))
+    from .schema import load_schemas  # through the gate: no link out, size-capped
+
+    return load_schemas(schema_dir)["remedy.schema.json"]
 
 
 def structured_fields(schema_dir: Path) -> dict[str, tuple[str, list[tuple[tuple[str, ...], str]]]]:

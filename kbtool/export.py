@@ -69,9 +69,9 @@ def collect(corpus: Corpus) -> dict[str, list[dict]]:
 
 @cache
 def _schemas(schema_dir: Path, stamp: tuple) -> dict[str, dict]:
-    return {
-        p.name: json.loads(p.read_text("utf-8")) for p in sorted(schema_dir.glob("*.schema.json"))
-    }
+    from .schema import load_schemas
+
+    return load_schemas(schema_dir)
 
 
 def _resolve(doc: dict, node: dict, docs: dict[str, dict]) -> tuple[dict, dict]:
@@ -105,7 +105,9 @@ def _walk(doc: dict, node: dict, docs: dict[str, dict], prefix: str) -> Iterator
 
 def columns(schema_dir: Path) -> list[tuple[str, str]]:
     """CSV columns in order, each with its description (from the schemas)."""
-    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(schema_dir.glob("*.schema.json")))
+    from .schema import schema_files
+
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in schema_files(schema_dir))
     docs = _schemas(schema_dir, stamp)
     out: dict[str, str] = {"record_type": EXTRA_COLUMNS["record_type"]}
     for file in ("statute.schema.json", "remedy.schema.json"):
@@ -221,10 +223,11 @@ def license_text(
         LICENSE["url"],
         "",
     ]
-    notice = kb_root / "DATA-LICENSE.md"
-    if notice.is_file():
-        lines += [notice.read_text("utf-8").strip(), ""]
-    else:
+    from .files import Refused, read_text
+
+    try:  # through the gate: a linked DATA-LICENSE.md is never copied into a download
+        lines += [read_text(kb_root / "DATA-LICENSE.md", kb_root, 64 * 1024).strip(), ""]
+    except Refused:
         lines += [DISCLAIMER, ""]
     if cols:
         lines += [

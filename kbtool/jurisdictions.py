@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .kb import KBUsageError
+from .kb import KBError, KBUsageError
 from .loader import load_plain
 
 
@@ -84,22 +84,74 @@ class Registry:
         return out[:n]
 
 
+# What a registry name or alias may hold: printable text, no markup characters (it
+# reaches page titles, headers and meta descriptions), as jurisdictions.schema.json says.
+CODE = re.compile(r"(?:US|INTL|[A-Z]{2}|US-[A-Z]{2})\Z")
+NAME = re.compile(r"[^<>&\"`\\\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]{1,100}\Z")
+KINDS = ("federal", "state", "district", "territory", "country", "international")
+
+
+def entry_problem(entry: object) -> str | None:
+    """Why a registry entry cannot be used, or None (the schema reports it in detail)."""
+    if not isinstance(entry, dict):
+        return "an entry is not a mapping"
+    code = entry.get("code")
+    if not isinstance(code, str) or not CODE.match(code):
+        return f"code {code!r} is not a jurisdiction code"
+    if entry.get("kind") not in KINDS:
+        return f"{code}: kind {entry.get('kind')!r} is not one of {', '.join(KINDS)}"
+    texts = [entry.get("name"), *(entry.get("aliases") or [])]
+    if entry.get("official_name") is not None:
+        texts.append(entry.get("official_name"))
+    if not isinstance(entry.get("aliases") or [], list):
+        return f"{code}: aliases must be a list"
+    for text in texts:
+        if not isinstance(text, str) or not NAME.match(text):
+            return f"{code}: {text!r} is not a plain name"
+    return None
+
+
 @cache
-def _load(path: Path, mtime: float) -> Registry:
-    data = load_plain(path)
-    items = [
-        Jurisdiction(
-            code=e["code"],
-            name=e["name"],
-            kind=e["kind"],
-            aliases=tuple(e.get("aliases") or ()),
-            official_name=e.get("official_name"),
+def _load(path: Path, mtime: float, root: Path, strict: bool) -> Registry:
+    try:
+        data = load_plain(path, root=root)
+    except ValueError as exc:
+        if strict:
+            raise KBError(f"cannot read the registry: {exc}\nRun `kbtool validate`.") from None
+        return Registry([])
+    entries = data.get("jurisdictions") if isinstance(data, dict) else None
+    items = []
+    for e in entries if isinstance(entries, list) else []:
+        problem = entry_problem(e)
+        if problem is not None:
+            if strict:
+                raise KBError(
+                    f"schema/jurisdictions.yaml: {problem}; run `kbtool validate` for details"
+                )
+            continue
+        items.append(
+            Jurisdiction(
+                code=e["code"],
+                name=e["name"],
+                kind=e["kind"],
+                aliases=tuple(e.get("aliases") or ()),
+                official_name=e.get("official_name"),
+            )
         )
-        for e in data["jurisdictions"]
-    ]
+    if strict and not items:
+        raise KBError("schema/jurisdictions.yaml lists no jurisdictions; run `kbtool validate`")
     return Registry(items)
 
 
-def load_registry(schema_dir: Path) -> Registry:
+def load_registry(schema_dir: Path, strict: bool = True) -> Registry:
+    """The registry in `schema_dir`, read through the gate (no link out, size-capped).
+
+    `strict` (lookups, the site): any bad entry is a KBError. Otherwise (the validator,
+    which reports the registry's findings itself) bad entries are left out.
+    """
     path = schema_dir / "jurisdictions.yaml"
-    return _load(path, path.stat().st_mtime)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        raise KBError(f"cannot read {path}: no jurisdiction registry") from None
+    return _load(path, mtime, schema_dir.parent, strict)

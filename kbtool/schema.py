@@ -18,7 +18,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .files import MAX_SCHEMA_BYTES, listing, read_text
 from .findings import Finding, json_path_str
+from .kb import KBError
 from .loader import LoadedFile
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,14 +31,29 @@ SCHEMA_FILES = {
     "statute": "statute.schema.json",
     "remedy": "remedy.schema.json",
     "jurisdictions": "jurisdictions.schema.json",
+    "vocabulary": "vocabulary.schema.json",
 }
 
 
+def schema_files(schema_dir: Path) -> list[Path]:
+    """The visible `*.schema.json` files of the folder (no hidden names, no links out)."""
+    return listing(schema_dir, schema_dir.parent, ".schema.json")
+
+
 def load_schemas(schema_dir: Path) -> dict[str, dict]:
-    """Every `*.schema.json` in the folder, by file name."""
-    return {
-        p.name: json.loads(p.read_text("utf-8")) for p in sorted(schema_dir.glob("*.schema.json"))
-    }
+    """Every `*.schema.json` in the folder, by file name, read through the gate (size
+    capped, no link out); a file that is not JSON is a KBError, not a traceback."""
+    out: dict[str, dict] = {}
+    for p in schema_files(schema_dir):
+        text = read_text(p, schema_dir.parent, MAX_SCHEMA_BYTES)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise KBError(f"schema/{p.name} is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise KBError(f"schema/{p.name} is not a JSON Schema (not an object)")
+        out[p.name] = data
+    return out
 
 
 @cache
@@ -60,7 +77,7 @@ def _validators(schema_dir: Path, stamp: tuple) -> dict[str, Draft202012Validato
 
 
 def _stamp(schema_dir: Path) -> tuple:
-    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(schema_dir.glob("*.schema.json")))
+    return tuple((p.name, p.stat().st_mtime_ns) for p in schema_files(schema_dir))
 
 
 def validators(schema_dir: Path) -> dict[str, Draft202012Validator]:
