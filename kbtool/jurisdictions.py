@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from .kb import KBError, KBUsageError
-from .loader import load_plain
+from .loader import load_file, load_plain
 
 
 @dataclass(frozen=True)
@@ -113,16 +113,20 @@ def entry_problem(entry: object) -> str | None:
 
 @cache
 def _load(path: Path, mtime: float, root: Path, strict: bool) -> Registry:
-    try:
-        data = load_plain(path, root=root)
-    except ValueError as exc:
-        if strict:
+    if strict:
+        try:
+            data = load_plain(path, root=root)
+        except ValueError as exc:
             raise KBError(f"cannot read the registry: {exc}\nRun `kbtool validate`.") from None
-        return Registry([])
+    else:  # the validator reports the file's findings; use what can be read
+        data = load_file(path, root=root).data
     entries = data.get("jurisdictions") if isinstance(data, dict) else None
     items = []
     for e in entries if isinstance(entries, list) else []:
         problem = entry_problem(e)
+        if problem is not None:
+            if not strict and isinstance(e, dict) and isinstance(e.get("code"), str):
+                problem = None  # the validator reports bad names; records may still use it
         if problem is not None:
             if strict:
                 raise KBError(
@@ -132,9 +136,9 @@ def _load(path: Path, mtime: float, root: Path, strict: bool) -> Registry:
         items.append(
             Jurisdiction(
                 code=e["code"],
-                name=e["name"],
-                kind=e["kind"],
-                aliases=tuple(e.get("aliases") or ()),
+                name=str(e.get("name")),
+                kind=str(e.get("kind")),
+                aliases=tuple(a for a in e.get("aliases") or () if isinstance(a, str)),
                 official_name=e.get("official_name"),
             )
         )

@@ -389,6 +389,10 @@ def _code_for(error: ValidationError) -> str:
             return "bad-id"
         if title == "Jurisdiction code":
             return "unknown-jurisdiction"
+        if title in _PLAIN_NAMES:
+            return "bad-name"
+        if "propertyNames" in error.relative_schema_path:
+            return "bad-key"
         return "bad-format"
     return {
         "type": "wrong-type",
@@ -426,6 +430,11 @@ def _message(error: ValidationError) -> str:
             "Web address": "use an http:// or https:// address without user names or passwords",
             "Record id": "lower-case letters, digits and single hyphens",
             "Jurisdiction code": "use a code from schema/jurisdictions.yaml, e.g. US-NY",
+            **dict.fromkeys(
+                _PLAIN_NAMES,
+                "plain text only: no < > & \" ` \\ and no control characters "
+                "(it is shown in page titles and headers)",
+            ),
         }.get(title, f"must match {error.validator_value!r}" if v == "pattern" else "")
         shown = _describe(error.instance)
         if title == "Web address" and isinstance(error.instance, str):
@@ -461,6 +470,9 @@ def _message(error: ValidationError) -> str:
         )
     message = error.message  # may quote the whole offending value: keep it short
     return f"{where}: {message if len(message) <= 200 else message[:197] + '...'}"
+
+
+_PLAIN_NAMES = ("Name", "Official name", "Alias", "Label")
 
 
 def _redact_userinfo(url: str) -> str:
@@ -518,13 +530,20 @@ def _findings(loaded: LoadedFile, validator: Draft202012Validator) -> list[Findi
                 )
             continue
         line, col = loaded.position(path, prefer_value=True)
+        message = _message(error)
+        if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
+            line, col = loaded.position((*path, error.instance))  # point at the key itself
+            message = (
+                f"{json_path_str(path)}: key {_describe(error.instance)} is not a plain id; "
+                "use lower-case letters, digits and underscores (it becomes a file name)"
+            )
         findings.append(
             Finding(
                 loaded.display,
                 line,
                 col,
                 _code_for(error),
-                _message(error),
+                message,
                 json_path=json_path_str(path),
             )
         )
