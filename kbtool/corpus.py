@@ -55,8 +55,7 @@ def load_vocabulary(kb: KB) -> dict[str, Any]:
         for key in group if isinstance(group, dict) else ():
             if not isinstance(key, str) or not SAFE_PART.match(key) or "." in key:
                 raise KBError(
-                    f"schema/vocabulary.yaml: key {key!r} is not a plain id; "
-                    "run `kbtool validate`"
+                    f"schema/vocabulary.yaml: key {key!r} is not a plain id; run `kbtool validate`"
                 )
     return data
 

@@ -124,9 +124,8 @@ def _load(path: Path, mtime: float, root: Path, strict: bool) -> Registry:
     items = []
     for e in entries if isinstance(entries, list) else []:
         problem = entry_problem(e)
-        if problem is not None:
-            if not strict and isinstance(e, dict) and isinstance(e.get("code"), str):
-                problem = None  # the validator reports bad names; records may still use it
+        if not strict and isinstance(e, dict) and isinstance(e.get("code"), str):
+            problem = None  # the validator reports bad names; records may still use it
         if problem is not None:
             if strict:
                 raise KBError(

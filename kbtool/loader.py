@@ -199,7 +199,7 @@ def scalar_value(node: yaml.ScalarNode) -> tuple[Any, tuple[str, str] | None]:
         return text, (
             "yaml-1.1-boolean",
             f"{shown!r} would be read as a yes/no value (a YAML 1.1 rule); write true or "
-            f"false, or put it in quotes if it is text (\"{shown}\")",
+            f'false, or put it in quotes if it is text ("{shown}")',
         )
     try:
         value = _construct(node)

@@ -297,9 +297,7 @@ def _impossible_dates(ctx: RecordContext) -> Iterable[Finding]:
             values.append((("sources", i, "published"), src.get("published")))
     for path, value in values:
         if isinstance(value, str) and _FULL_DATE.match(value) and not _is_real_date(value):
-            yield ctx.finding(
-                path, "bad-date", f"{path[-1]} {value} is not a date on the calendar"
-            )
+            yield ctx.finding(path, "bad-date", f"{path[-1]} {value} is not a date on the calendar")
 
 
 def references(ctx: RecordContext) -> Iterable[tuple[tuple, str, str]]:

@@ -432,7 +432,7 @@ def _message(error: ValidationError) -> str:
             "Jurisdiction code": "use a code from schema/jurisdictions.yaml, e.g. US-NY",
             **dict.fromkeys(
                 _PLAIN_NAMES,
-                "plain text only: no < > & \" ` \\ and no control characters "
+                'plain text only: no < > & " ` \\ and no control characters '
                 "(it is shown in page titles and headers)",
             ),
         }.get(title, f"must match {error.validator_value!r}" if v == "pattern" else "")

@@ -242,8 +242,7 @@ def hidden_finding(display: str, path: Path) -> Finding:
         0,
         0,
         "hidden-file",
-        "hidden name (leading dot): kbtool never reads it; rename it without the dot or "
-        "delete it",
+        "hidden name (leading dot): kbtool never reads it; rename it without the dot or delete it",
         severity="error" if recordlike else "warning",
     )
 
