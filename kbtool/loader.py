@@ -190,14 +190,14 @@ def scalar_value(node: yaml.ScalarNode) -> tuple[Any, tuple[str, str] | None]:
         except Exception:  # noqa: BLE001 - anything the constructor raises is the data's fault
             read = None
         return text, (
-            "yaml11-number",
+            "ambiguous-number",
             f"{shown!r} would be read as the number {read!r} (a YAML 1.1 rule: base 60, "
             "octal or digit groups); put it in quotes if it is text, or write the number "
             "plainly",
         )
     if tag == _BOOL and text.lower() in _YAML11_BOOL:
         return text, (
-            "yaml11-boolean",
+            "ambiguous-boolean",
             f"{shown!r} would be read as a yes/no value (a YAML 1.1 rule); write true or "
             f'false, or put it in quotes if it is text ("{shown}")',
         )
