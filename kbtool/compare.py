@@ -11,7 +11,6 @@ jsonschema, no index.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import textwrap
@@ -255,20 +254,23 @@ def table_text(data: dict, width: int = WIDTH) -> str:
 
 
 def _md(text: str) -> str:
-    return " ".join(text.replace("|", "\\|").split())
+    """A Markdown table cell: one line, HTML made inert, `|` escaped."""
+    import html
+
+    return " ".join(html.escape(str(text), quote=True).replace("|", "\\|").split())
 
 
 def table_markdown(data: dict) -> str:
     """One Markdown table per remedy type; differing rows have their label in bold."""
     names = " vs ".join(f"{j['name']} ({j['code']})" for j in data["jurisdictions"])
-    out = [f"# {names}", ""]
+    out = [f"# {_md(names)}", ""]
     if not data["tables"]:
         out.append("No remedy records for these jurisdictions yet (not researched).")
     for table in data["tables"]:
         columns = table["columns"]
-        out.append(f"## {table['label']}")
+        out.append(f"## {_md(table['label'])}")
         out.append("")
-        out.append("| Field | " + " | ".join(_header(c, columns) for c in columns) + " |")
+        out.append("| Field | " + " | ".join(_md(_header(c, columns)) for c in columns) + " |")
         out.append("|---|" + "---|" * len(columns))
         for row in table["rows"]:
             label = f"**{_md(row['label'])}**" if row["differs"] else _md(row["label"])
@@ -289,8 +291,10 @@ def table_csv(data: dict) -> str:
                 heads.append(h)
     if not heads:
         heads = [j["code"] for j in data["jurisdictions"]]
+    from .export import csv_writer  # formulas neutralised, control characters quoted
+
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf)
     writer.writerow(["remedy_type", "field", "label", "differs", *heads])
     for table in data["tables"]:
         names = [_header(c, table["columns"]) for c in table["columns"]]

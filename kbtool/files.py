@@ -225,10 +225,13 @@ def check_write(path: Path, root: Path | None) -> Path:
                 for part in path.relative_to(candidate).parts:
                     here = here / part
                     if here.is_symlink():
+                        target = real(here)
+                        out = target is None or not is_inside(target, resolved_base)
+                        where = " that leads outside the knowledge base" if out else ""
                         raise Refused(
                             "symlink-write",
-                            f"{here} is a symbolic link; kbtool never writes through a link "
-                            "(replace it with a real folder)",
+                            f"{here} is a symbolic link{where}; kbtool never writes through "
+                            "a link (replace it with a real folder)",
                             here,
                         )
                 return path

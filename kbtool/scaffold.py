@@ -15,13 +15,15 @@ from pathlib import Path
 
 from .atomic import write_text
 from .corpus import load_vocabulary
-from .files import MAX_RECORD_BYTES, Refused, read_text
+from .files import MAX_RECORD_BYTES, Refused, check_write, read_text, sweep, write_error
 from .jurisdictions import Jurisdiction, load_registry
 from .kb import KB, RECORD_ID, KBError, KBUsageError, is_inside, lexical, real
 from .loader import LoadedFile, parse_text
 from .schema import load_schemas
 
 ID_MAX = 100
+# atomic.write_text's temporary files: `.<id>.yaml.<8 random characters>.tmp`
+TMP_LEFTOVER = re.compile(r"\.[a-z0-9-]+\.yaml\.[A-Za-z0-9_]{8}\.tmp")
 _DATE_LINE = re.compile(r"^(\s*(?:- )?(?:accessed|last_verified):\s*)\d{4}-\d{2}-\d{2}", re.M)
 
 
@@ -206,12 +208,19 @@ def new_record(
             f"{path.relative_to(kb.root).as_posix()} already exists; edit it, or choose "
             "another id with --id"
         )
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        check_write(path, kb.root)  # no link anywhere on the way
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(folder, exc) from None
     resolved = real(folder)
     if resolved is None or not is_inside(resolved, root) or not is_inside(lexical(path), root):
         raise KBError(f"{folder} leads outside the knowledge base; refusing to write there")
+    sweep(folder, TMP_LEFTOVER)  # what a killed `kbtool new` left (atomic.write_text's names)
     try:
         write_text(path, text, overwrite=False)
     except FileExistsError:
         raise KBError(f"{path.relative_to(kb.root).as_posix()} already exists") from None
+    except OSError as exc:
+        raise write_error(path, exc) from None
     return NewRecord(kind, rid, path, text)
