@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import os
 import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .files import MAX_SCHEMA_BYTES, listing, read_text
+from .files import MAX_SCHEMA_BYTES, Refused, hidden, read_text
 from .findings import Finding, json_path_str
 from .kb import KBError
 from .loader import LoadedFile
@@ -36,8 +37,13 @@ SCHEMA_FILES = {
 
 
 def schema_files(schema_dir: Path) -> list[Path]:
-    """The visible `*.schema.json` files of the folder (no hidden names, no links out)."""
-    return listing(schema_dir, schema_dir.parent, ".schema.json")
+    """The `*.schema.json` files of the folder, hidden names left out (links are listed:
+    reading one that leads out is refused, loudly)."""
+    try:
+        names = sorted(os.listdir(schema_dir))
+    except OSError:
+        return []
+    return [schema_dir / n for n in names if n.endswith(".schema.json") and not hidden(n)]
 
 
 def load_schemas(schema_dir: Path) -> dict[str, dict]:
@@ -45,7 +51,10 @@ def load_schemas(schema_dir: Path) -> dict[str, dict]:
     capped, no link out); a file that is not JSON is a KBError, not a traceback."""
     out: dict[str, dict] = {}
     for p in schema_files(schema_dir):
-        text = read_text(p, schema_dir.parent, MAX_SCHEMA_BYTES)
+        try:
+            text = read_text(p, schema_dir.parent, MAX_SCHEMA_BYTES)
+        except Refused as exc:
+            raise KBError(f"cannot read a schema: {exc.message}") from None
         try:
             data = json.loads(text)
         except ValueError as exc:
@@ -367,7 +376,16 @@ def checker(schema_dir: Path) -> Callable[[LoadedFile, str], list[Finding]]:
         quick = fast.get(kind)
         if quick is not None and quick(loaded.data):
             return []
-        return _findings(loaded, _validators(schema_dir, stamp)[kind])
+        validator = _validators(schema_dir, stamp).get(kind)
+        if validator is None:
+            raise KBError(f"schema/{SCHEMA_FILES[kind]} is missing; it checks every {kind}")
+        try:
+            return _findings(loaded, validator)
+        except Exception as exc:  # noqa: BLE001 - a broken schema (bad $ref, bad pattern)
+            raise KBError(
+                f"the schemas in schema/ cannot check a {kind}: {exc.__class__.__name__}: "
+                f"{str(exc).splitlines()[0][:200]}"
+            ) from None
 
     return run
 
