@@ -921,3 +921,48 @@ def test_strict_registry_for_lookups(fixture_kb: Path) -> None:
 def test_usage_errors_stay_usage_errors() -> None:
     assert issubclass(KBUsageError, KBError)
     assert main.name == "main"
+
+
+# --- 2 (variant). The site's own 12 payloads, over every registry text -----------------------
+
+
+def test_site_payloads_over_registry_names_are_inert(
+    fixture_kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tests/test_site.py's payloads, in a registry name, official name and alias: what
+    validation would refuse is still escaped where it is written."""
+    from test_site import PAYLOADS, assert_inert, render
+
+    from kbtool import jurisdictions
+    from kbtool.site import SiteConfig, generate
+
+    path = fixture_kb / "schema/jurisdictions.yaml"
+    original = path.read_text("utf-8")
+    monkeypatch.setattr(jurisdictions, "entry_problem", lambda entry: None)
+    for payload in PAYLOADS:
+        text = original.replace("    name: New York\n", f"    name: {json.dumps(payload)}\n", 1)
+        text = text.replace(
+            "official_name: State of New York", f"official_name: {json.dumps(payload)}", 1
+        )
+        text = text.replace('aliases: ["NY", ', f"aliases: [{json.dumps(payload)}, ", 1)
+        path.write_text(text, "utf-8")
+        jurisdictions._load.cache_clear()
+        refused = validate_registry(fixture_kb)
+        assert refused or not set('<>&"`\\\n') & set(payload), payload
+        pages = generate(Corpus(KB(fixture_kb.resolve())), SiteConfig(as_of="2026-11-28"))
+        for rel, page in pages.items():
+            if not rel.endswith(".md"):
+                continue
+            front, _, body = page.partition("\n---\n") if page.startswith("---") else ("", "", page)
+            assert "<" not in front and "\n" not in front.partition("title: ")[2].split("\n")[0]
+            assert_inert(render(body))
+        js = pages["data/compare-data.js"]
+        assert "</" not in js and "<!--" not in js
+    jurisdictions._load.cache_clear()
+
+
+def validate_registry(root: Path) -> bool:
+    from kbtool.validate import validate
+
+    report = validate(KB(root.resolve()))
+    return any(f.path == "schema/jurisdictions.yaml" for f in report.findings)
