@@ -394,7 +394,8 @@ def _index_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--index-dir",
         type=click.Path(file_okay=False),
         envvar="KBTOOL_INDEX_DIR",
-        help="Search index folder (default: .kbindex in the knowledge base).",
+        help="Search index folder, outside the knowledge base (default: a folder under "
+        "$XDG_CACHE_HOME/kbtool or ~/.cache/kbtool).",
     )(func)
 
 
