@@ -319,7 +319,14 @@ def site(ctx: click.Context, out: str | None, repo_url: str) -> None:
     kb = _kb(ctx)
     target = Path(out) if out else kb.root / "docs" / GENERATED_DIR
     config = SiteConfig(repo_url=repo_url or _mkdocs_repo_url(kb.root), as_of=today().isoformat())
-    files = write_site(Corpus(kb), config, target, cli_reference=cli_reference())
+    try:
+        files = write_site(Corpus(kb), config, target, cli_reference=cli_reference())
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        # schema/ (untrusted, like every file) lacks what the pages are built from
+        raise KBError(
+            f"cannot build the pages from schema/ and the records ({exc.__class__.__name__}: "
+            f"{exc}); run `kbtool validate`"
+        ) from None
     _echo(f"wrote {files} files to {target}")
 
 

@@ -73,7 +73,11 @@ def _validators(schema_dir: Path, stamp: tuple) -> dict[str, Draft202012Validato
     schemas = load_schemas(schema_dir)
     registry: Registry = Registry()
     for name, schema in schemas.items():
-        registry = registry.with_resource(schema.get("$id", name), Resource.from_contents(schema))
+        try:
+            resource = Resource.from_contents(schema)
+        except Exception as exc:  # noqa: BLE001 - e.g. no $schema: the file's fault
+            raise KBError(f"schema/{name} is not a usable JSON Schema: {exc}") from None
+        registry = registry.with_resource(schema.get("$id", name), resource)
     return {
         kind: Draft202012Validator(
             schemas[file],

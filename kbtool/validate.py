@@ -210,6 +210,7 @@ def validate(
     report.findings.extend(check_corpus([c for c in selected if c.kind], everything))
 
     if paths is None:
+        report.findings.extend(_check_schema_files(kb))
         report.findings.extend(_check_registry(kb))
         report.findings.extend(_check_vocabulary(kb))
         report.findings.extend(_check_hidden(kb, root))
@@ -255,6 +256,32 @@ def _check_hidden(kb: KB, root: Path) -> list[Finding]:
         for path in files.walk_hidden(folders)
         if kb.inside(path.parent)
     ]
+
+
+def _check_schema_files(kb: KB) -> list[Finding]:
+    """Each `*.schema.json` must itself be a valid JSON Schema (2020-12)."""
+    import json
+
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    from . import schema
+
+    out = []
+    for path in schema.schema_files(kb.schema_dir):
+        display = display_path(path, kb.root)
+        try:
+            document = json.loads(files.read_text(path, kb.root, files.MAX_SCHEMA_BYTES))
+            Draft202012Validator.check_schema(document)
+        except files.Refused as exc:
+            out.append(Finding(display, 0, 0, exc.code, exc.message.split(": ", 1)[-1]))
+        except ValueError as exc:
+            out.append(Finding(display, 1, 1, "bad-schema", f"not valid JSON: {exc}"))
+        except SchemaError as exc:
+            out.append(
+                Finding(display, 1, 1, "bad-schema", f"not a valid JSON Schema: {exc.message}")
+            )
+    return out
 
 
 def _check_vocabulary(kb: KB) -> list[Finding]:

@@ -966,3 +966,49 @@ def validate_registry(root: Path) -> bool:
 
     report = validate(KB(root.resolve()))
     return any(f.path == "schema/jurisdictions.yaml" for f in report.findings)
+
+
+# --- variants: other files in schema/, other folders for the index -----------------------------
+
+
+@pytest.mark.parametrize(
+    "content", ["{", "[]", '{"$ref": "#/nowhere"}', '{"pattern": "("}', "x" * (2 * 1024 * 1024)]
+)
+def test_a_broken_schema_file_is_a_message_not_a_traceback(
+    run, fixture_kb: Path, content: str
+) -> None:
+    (fixture_kb / "schema/remedy.schema.json").write_text(content, "utf-8")
+    jsonschema_cache_clear()
+    for args in (("validate",), ("site",)):
+        result = run(*args)
+        assert result.exit_code in (1, 2), (args, result.output)
+        assert "Traceback" not in result.output
+        assert result.stderr.startswith("Error: ") or "schema" in result.output
+    result = run("compare", "NY", "US")  # does without the schema, or says why not
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output
+
+
+def jsonschema_cache_clear() -> None:
+    from kbtool import compare, schema
+
+    schema._validators.cache_clear()
+    schema._fast_checks.cache_clear()
+    compare._schema.cache_clear()
+
+
+def test_an_index_dir_that_is_a_file_is_refused(run, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    result = run("index", "--index-dir", str(tmp_path / "file"))
+    assert result.exit_code == 2
+    assert "is a file" in result.stderr or "not a folder" in result.stderr
+
+
+def test_registry_entry_of_the_wrong_shape_never_crashes(run, fixture_kb: Path) -> None:
+    path = fixture_kb / "schema/jurisdictions.yaml"
+    for bad in ("  - 5\n", "  - [a, b]\n", "  - {code: US-ZZ}\n", "  - {code: US-ZZ, name: 7}\n"):
+        path.write_text(path.read_text("utf-8") + bad, "utf-8")
+        result = run("validate")
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "schema/jurisdictions.yaml" in result.output
+        assert run("remedies", "NY").exit_code == 1
+        path.write_text(path.read_text("utf-8").replace(bad, ""), "utf-8")
