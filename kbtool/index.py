@@ -10,13 +10,14 @@ trusted from the tree, see index_store.py, which keeps the folder) holds generat
     tmp-<stamp>/   a generation being written; never read
 
 A build or an update writes a new generation beside the live one, then points CURRENT
-at it, one writer at a time. A crash or Ctrl-C mid-build leaves CURRENT and the old
-generation untouched, and a search running meanwhile keeps reading the generation it
-opened (older generations go only while nobody reads). An update starts from a
-hard-linked copy of the live generation (the engine never rewrites a file it has
-written) and re-indexes only the records whose content hash changed, plus the remedies
-citing a statute that changed; it removes records whose files are gone. The manifest
-keeps each file's size, mtime and hash, so noticing that nothing changed costs one `stat` per file.
+at it. A crash or Ctrl-C mid-build leaves CURRENT and the old generation untouched, and
+a search running meanwhile keeps reading the generation it opened (the one before the
+newest is kept for that reason). An update starts from a hard-linked copy of the live
+generation (the engine never rewrites a file it has written) and re-indexes only the
+records whose content hash changed, plus the remedies citing a statute that changed;
+it removes records whose files are gone. The manifest keeps each file's size, mtime and
+hash, so noticing that nothing changed costs one `stat` per file. Writers take turns,
+and older generations go only while nobody reads (index_store.py).
 """
 
 from __future__ import annotations

@@ -100,11 +100,12 @@ def entry_problem(entry: object) -> str | None:
         return f"code {code!r} is not a jurisdiction code"
     if entry.get("kind") not in KINDS:
         return f"{code}: kind {entry.get('kind')!r} is not one of {', '.join(KINDS)}"
-    texts = [entry.get("name"), *(entry.get("aliases") or [])]
+    aliases = entry.get("aliases")
+    if not isinstance(aliases, list):
+        return f"{code}: aliases must be a list"
+    texts = [entry.get("name"), *aliases]
     if entry.get("official_name") is not None:
         texts.append(entry.get("official_name"))
-    if not isinstance(entry.get("aliases") or [], list):
-        return f"{code}: aliases must be a list"
     for text in texts:
         if not isinstance(text, str) or not NAME.match(text):
             return f"{code}: {text!r} is not a plain name"
@@ -137,11 +138,19 @@ def _load(path: Path, mtime: float, root: Path, strict: bool) -> Registry:
                 code=e["code"],
                 name=str(e.get("name")),
                 kind=str(e.get("kind")),
-                aliases=tuple(a for a in e.get("aliases") or () if isinstance(a, str)),
-                official_name=e.get("official_name"),
+                aliases=tuple(a for a in _list(e.get("aliases")) if isinstance(a, str)),
+                official_name=_text_or_none(e.get("official_name")),
             )
         )
     return Registry(items)
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def load_registry(schema_dir: Path, strict: bool = True) -> Registry:

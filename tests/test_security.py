@@ -1005,7 +1005,14 @@ def test_an_index_dir_that_is_a_file_is_refused(run, tmp_path: Path) -> None:
 
 def test_registry_entry_of_the_wrong_shape_never_crashes(run, fixture_kb: Path) -> None:
     path = fixture_kb / "schema/jurisdictions.yaml"
-    for bad in ("  - 5\n", "  - [a, b]\n", "  - {code: US-ZZ}\n", "  - {code: US-ZZ, name: 7}\n"):
+    for bad in (
+        "  - 5\n",
+        "  - [a, b]\n",
+        "  - {code: US-ZZ}\n",
+        "  - {code: US-ZZ, name: 7}\n",
+        "  - {code: US-ZZ, name: Z, kind: state, aliases: 5, official_name: [x]}\n",
+        "  - {code: US-ZZ, name: Z, kind: state, aliases: {a: b}}\n",
+    ):
         path.write_text(path.read_text("utf-8") + bad, "utf-8")
         result = run("validate")
         assert result.exit_code == 1 and "Traceback" not in result.output
