@@ -183,11 +183,6 @@ def _stays_inside(path: Path, base: Path) -> bool:
     return target is not None and is_inside(target, base)
 
 
-def glob_visible(folder: Path, root: Path, pattern: str) -> list[Path]:
-    """`folder.glob(pattern)` for one level, without hidden names or links out, sorted."""
-    return [p for p in listing(folder, root) if p.match(pattern)]
-
-
 # --- writing ----------------------------------------------------------------------------
 
 

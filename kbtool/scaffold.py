@@ -15,7 +15,15 @@ from pathlib import Path
 
 from .atomic import write_text
 from .corpus import load_vocabulary
-from .files import MAX_RECORD_BYTES, Refused, check_write, read_text, sweep, write_error
+from .files import (
+    MAX_RECORD_BYTES,
+    Refused,
+    check_write,
+    read_text,
+    safe_part,
+    sweep,
+    write_error,
+)
 from .jurisdictions import Jurisdiction, load_registry
 from .kb import KB, RECORD_ID, KBError, KBUsageError, is_inside, lexical, real
 from .loader import LoadedFile, parse_text
@@ -201,7 +209,7 @@ def new_record(
     text = render(kb, kind, jurisdiction, rid, record_type, as_of or today())
 
     root = real(kb.root) or kb.root
-    folder = kb.folder(kind) / jurisdiction.folder
+    folder = kb.folder(kind) / safe_part(jurisdiction.folder, "jurisdiction folder")
     path = folder / f"{rid}.yaml"
     if path.exists() or path.is_symlink():
         raise KBError(
