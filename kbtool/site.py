@@ -95,9 +95,11 @@ def h(value: Any) -> str:
 
 def front_matter_text(value: Any) -> str:
     """A front matter value: HTML-escaped (MkDocs puts `title` into <title>, the header
-    and the navigation, and `description` into a meta tag, all unescaped), then a quoted
-    YAML string (JSON's form, which YAML reads), on one line."""
-    return json.dumps(h(" ".join(str(value).split())), ensure_ascii=True)
+    and the navigation, and `description` into a meta tag's double-quoted attribute, all
+    unescaped), then a quoted YAML string (JSON's form, which YAML reads), on one line.
+    Apostrophes stay (`Hawai'i`): they end no element and no double-quoted attribute."""
+    text = html.escape(" ".join(str(value).split()), quote=False).replace('"', "&quot;")
+    return json.dumps(text, ensure_ascii=True)
 
 
 def md(value: Any) -> str:

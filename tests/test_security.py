@@ -708,7 +708,7 @@ def test_front_matter_values_are_escaped_html_in_quoted_yaml() -> None:
     assert text.startswith('"') and text.endswith('"')
     assert "<" not in text and ">" not in text
     assert json.loads(text) == (
-        "A&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#x27;x&#x27; &quot;y&quot;"
+        "A&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; 'x' &quot;y&quot;"
     )
 
 
@@ -816,13 +816,15 @@ def test_compare_csv_is_neutralised_too(run, fixture_kb: Path) -> None:
 
 def test_compare_markdown_escapes_html_and_pipes(run, fixture_kb: Path) -> None:
     edit(
-        fixture_kb / RECORD,
-        "title: Civil action for trafficking victims",
-        'title: "<script>alert(1)</script> | col"',
+        fixture_kb / "statutes/us-ny/us-ny-cpl-440-10.yaml",
+        "citation: N.Y. Crim. Proc. Law § 440.10",
+        'citation: "<script>alert(1)</script> | col"',
     )
-    result = run("compare", "NY", "US", "--format", "markdown", "--type", "civil_action")
+    args = ("compare", "NY", "US", "--format", "markdown", "--type", "criminal_record_relief")
+    result = run(*args)
     assert result.exit_code == 0
-    assert "<script>" not in result.stdout
+    assert "alert(1)" in result.stdout  # the citation is shown...
+    assert "<script>" not in result.stdout  # ...inert
     for line in result.stdout.splitlines():
         if line.startswith("| "):
             assert line.count("|") - line.count("\\|") == 4  # field + two columns
