@@ -184,26 +184,38 @@ def test_concurrent_searches_that_update_never_fail(fixture_kb: Path) -> None:
     assert list(folder.glob("tmp-*")) == []
 
 
-def test_searches_during_rebuilds_never_fail(fixture_kb: Path) -> None:
+def test_searches_during_rebuilds_never_fail(fixture_kb: Path, tmp_path: Path) -> None:
+    """Rebuild after rebuild in one process, while searches run in others: every search
+    answers (no 'no search index', no EmptyIndexError), whatever generation it meets."""
     assert finish(kbtool("index", root=fixture_kb))[0] == 0
+    stop, rounds = tmp_path / "stop", tmp_path / "rounds"
     writer = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys\nfrom kbtool.cli import main\n"
-            "for _ in range(8):\n"
+            "import sys\nfrom pathlib import Path\nfrom kbtool.cli import main\n"
+            f"stop, rounds = Path({str(stop)!r}), Path({str(rounds)!r})\n"
+            "n = 0\n"
+            "while not stop.exists() and n < 500:\n"
             "    try:\n"
             f"        main(['--root', {str(fixture_kb)!r}, 'index', '--rebuild'])\n"
             "    except SystemExit as e:\n"
-            "        assert not e.code, e.code\n",
+            "        assert not e.code, e.code\n"
+            "    n += 1\n"
+            "    rounds.write_text(str(n))\n",
         ],
         stderr=subprocess.DEVNULL,
     )
-    results = []
-    while writer.poll() is None or len(results) < 6:
-        results.append(finish(kbtool("search", "vacatur", "--no-update", root=fixture_kb)))
-        if len(results) > 60:
-            break
+    try:
+        while not rounds.exists():
+            time.sleep(0.05)
+        started = int(rounds.read_text() or 0)
+        results = [finish(kbtool("search", "vacatur", "--no-update", root=fixture_kb))]
+        readers = [kbtool("search", "vacatur", "--no-update", root=fixture_kb) for _ in range(6)]
+        results += [finish(p) for p in readers]
+        assert int(rounds.read_text() or 0) > started  # rebuilds ran while they searched
+    finally:
+        stop.write_text("")
     assert writer.wait(timeout=300) == 0
     for code, out, err in results:
         assert code == 0, err
