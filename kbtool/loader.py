@@ -195,6 +195,8 @@ def scalar_value(node: yaml.ScalarNode) -> tuple[Any, tuple[str, str] | None]:
             "octal or digit groups); put it in quotes if it is text, or write the number "
             "plainly",
         )
+    if tag == "tag:yaml.org,2002:null" and text not in ("", "~", "null", "Null", "NULL"):
+        return text, ("bad-scalar", f"{shown!r} cannot be read as null: it would be lost")
     if tag == _BOOL and text.lower() in _YAML11_BOOL:
         return text, (
             "ambiguous-boolean",

@@ -621,7 +621,8 @@ def test_gate_refuses_devices_pipes_and_big_files(fixture_kb: Path) -> None:
         ("yes", "ambiguous-boolean"),
         ("Off", "ambiguous-boolean"),
         ('!!timestamp "not a date"', None),  # read as text: the schema decides
-        ("!!null x", None),
+        ("!!null x", "bad-scalar"),
+        ("!!null ''", None),
     ],
 )
 def test_every_scalar_is_a_finding_not_a_traceback(
