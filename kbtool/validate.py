@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import files
 from .findings import Finding, display_path
-from .jurisdictions import load_registry
+from .jurisdictions import Registry, load_registry
 from .kb import FOLDERS, KB, KBUsageError, Resolver, is_inside
 from .kb import real as real_path
 from .loader import LoadedFile, load_file
@@ -230,9 +230,13 @@ def validate(
 
     if paths is None:
         report.findings.extend(_check_schema_files(kb))
-        report.findings.extend(_check_registry(kb))
-        report.findings.extend(_check_publishers(kb, registry))
-        report.findings.extend(_check_help(kb, registry, as_of))
+        registry_findings = _check_registry(kb)
+        report.findings.extend(registry_findings)
+        # Codes are checked against the registry only when it is sound: a broken entry
+        # there is reported once, not again wherever its code is used.
+        known = registry if not any(f.severity == "error" for f in registry_findings) else None
+        report.findings.extend(_check_publishers(kb, known))
+        report.findings.extend(_check_help(kb, known, as_of))
         report.findings.extend(_check_vocabulary(kb))
         report.findings.extend(_check_hidden(kb, root))
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
@@ -345,7 +349,7 @@ def _check_registry(kb: KB) -> list[Finding]:
     return findings
 
 
-def _check_publishers(kb: KB, registry) -> list[Finding]:
+def _check_publishers(kb: KB, registry: Registry | None) -> list[Finding]:
     """The official publishers registry: its schema, and one entry per known code."""
     from . import schema
 
@@ -375,7 +379,7 @@ def _check_publishers(kb: KB, registry) -> list[Finding]:
             findings.append(
                 Finding(loaded.display, line, col, "duplicate-id", f"code {code!r} is listed twice")
             )
-        elif registry.get(code) is None:
+        elif registry is not None and registry.get(code) is None:
             findings.append(
                 Finding(
                     loaded.display,
@@ -392,7 +396,7 @@ def _check_publishers(kb: KB, registry) -> list[Finding]:
 HELP_FILE = Path("help") / "help.yaml"
 
 
-def _check_help(kb: KB, registry, as_of: dt.date) -> list[Finding]:
+def _check_help(kb: KB, registry: Registry | None, as_of: dt.date) -> list[Finding]:
     """The "where to get help" directory: its schema, unique ids, known codes, no date
     in the future. Optional: a knowledge base without one has no help section."""
     from . import schema
@@ -421,7 +425,7 @@ def _check_help(kb: KB, registry, as_of: dt.date) -> list[Finding]:
             seen.add(eid)
         scope = entry.get("scope")
         for k, code in enumerate(scope if isinstance(scope, list) else []):
-            if isinstance(code, str) and registry.get(code) is None:
+            if isinstance(code, str) and registry is not None and registry.get(code) is None:
                 line, col = loaded.position(("entries", i, "scope", k), prefer_value=True)
                 findings.append(
                     Finding(
