@@ -7,6 +7,7 @@ Exit codes: 0 clean, 1 data errors or a failed operation, 2 usage error.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -30,14 +31,35 @@ def _errors_to_click(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .findings import terminal_text
+
         try:
             return func(*args, **kwargs)
         except KBUsageError as exc:
-            raise UsageFailure(str(exc)) from None
+            raise UsageFailure(terminal_text(str(exc))) from None
         except KBError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(terminal_text(str(exc))) from None
+        except OSError as exc:  # a full disk, a read-only checkout: a message, exit 1
+            from .files import write_error
+
+            where = exc.filename or "a file"
+            raise click.ClickException(terminal_text(str(write_error(where, exc)))) from None
 
     return wrapper
+
+
+def _safe_hit(hit: Any) -> Any:
+    """A search hit with every text field safe for a terminal."""
+    import dataclasses
+
+    from .findings import terminal_text
+
+    changes = {
+        f.name: terminal_text(getattr(hit, f.name), keep_newlines=False)
+        for f in dataclasses.fields(hit)
+        if isinstance(getattr(hit, f.name), str)
+    }
+    return dataclasses.replace(hit, **changes)
 
 
 def _kb(ctx: click.Context) -> KB:
@@ -58,12 +80,29 @@ def _remedy_type(corpus: Any, text: str | None) -> str | None:
         return None
     key = resolve_type(corpus, text)
     if key != text:
-        click.echo(f"type: {text} -> {key} ({corpus.type_label(key)})", err=True)
+        _echo(f"type: {text} -> {key} ({corpus.type_label(key)})", err=True)
     return key
 
 
 def _print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    text = json.dumps(data, indent=2, ensure_ascii=False)  # escapes C0 controls only
+    click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+# Raw in json.dumps(ensure_ascii=False) output, and unsafe on a terminal: C1 controls,
+# separators and bidirectional controls (only ever inside strings, so \\u escapes are
+# valid JSON for them).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+MAX_QUERY_CHARS = 1000
+
+
+def _echo(message: Any = None, **kwargs: Any) -> None:
+    """click.echo for text that carries data: control characters shown as escapes."""
+    from .findings import terminal_text
+
+    if isinstance(message, str):
+        message = terminal_text(message)
+    click.echo(message, **kwargs)
 
 
 @click.group(
@@ -126,9 +165,9 @@ def validate(ctx: click.Context, paths: tuple[str, ...], output_format: str) -> 
         _print_json(report.as_dict())
     elif output_format == "github":
         summary = findings_text(report.findings, report.files).splitlines()[-1]
-        click.echo("\n".join([*(f.github() for f in report.findings), summary]))
+        _echo("\n".join([*(f.github() for f in report.findings), summary]))
     else:
-        click.echo(findings_text(report.findings, report.files))
+        _echo(findings_text(report.findings, report.files))
     ctx.exit(0 if report.ok else 1)
 
 
@@ -153,7 +192,7 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
     if as_json:
         _print_json(data)
     else:
-        click.echo(record_text(data, corpus.type_label))
+        _echo(record_text(data, corpus.type_label))
 
 
 @main.command()
@@ -208,7 +247,7 @@ def remedies(
         )
         if federal is not None:
             text += "\n" + remedies_text(federal.label, federal_items, corpus.type_label, False)
-        click.echo(text)
+        _echo(text)
 
 
 @main.command()
@@ -230,7 +269,7 @@ def jurisdictions(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         _print_json(rows)
     else:
-        click.echo(jurisdictions_text(rows))
+        _echo(jurisdictions_text(rows))
 
 
 @main.command()
@@ -258,11 +297,11 @@ def coverage(ctx: click.Context, as_json: bool, markdown: bool) -> None:
     cov = query.coverage(corpus)
     as_of = today().isoformat()
     if markdown:
-        click.echo(coverage_markdown(cov))
+        _echo(coverage_markdown(cov))
     elif as_json:
         _print_json({"as_of": as_of, **cov})
     else:
-        click.echo(coverage_text(cov, corpus.type_label, as_of, list(corpus.remedy_types)))
+        _echo(coverage_text(cov, corpus.type_label, as_of, list(corpus.remedy_types)))
 
 
 @main.command()
@@ -302,18 +341,28 @@ def site(ctx: click.Context, out: str | None, repo_url: str) -> None:
         site_url=site_url_from(kb.root),
         site_name=mkdocs_setting(kb.root, "site_name"),
     )
-    files = write_site(Corpus(kb), config, target, cli_reference=cli_reference())
-    click.echo(f"wrote {files} files to {target}")
+    try:
+        files = write_site(Corpus(kb), config, target, cli_reference=cli_reference())
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        # schema/ (untrusted, like every file) lacks what the pages are built from
+        raise KBError(
+            f"cannot build the pages from schema/ and the records ({exc.__class__.__name__}: "
+            f"{exc}); run `kbtool validate`"
+        ) from None
+    _echo(f"wrote {files} files to {target}")
 
 
 def _mkdocs_repo_url(root) -> str:
     """`repo_url` from mkdocs.yml, if set (edit links point there)."""
     import re
 
-    path = root / "mkdocs.yml"
-    if not path.is_file():
+    from .files import Refused, read_text
+
+    try:
+        text = read_text(root / "mkdocs.yml", root)  # through the gate: no link out, capped
+    except Refused:
         return ""
-    match = re.search(r"^repo_url:\s*(\S+)\s*$", path.read_text("utf-8"), re.MULTILINE)
+    match = re.search(r"^repo_url:\s*(\S+)\s*$", text, re.MULTILINE)
     return match.group(1).strip("'\"") if match else ""
 
 
@@ -374,7 +423,8 @@ def _index_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--index-dir",
         type=click.Path(file_okay=False),
         envvar="KBTOOL_INDEX_DIR",
-        help="Search index folder (default: .kbindex in the knowledge base).",
+        help="Search index folder, outside the knowledge base (default: a folder under "
+        "$XDG_CACHE_HOME/kbtool or ~/.cache/kbtool).",
     )(func)
 
 
@@ -411,7 +461,7 @@ def index_command(ctx: click.Context, rebuild: bool, index_dir: str | None) -> N
     ix = SearchIndex(kb, default_dir(kb, index_dir))
     with _LazyProgress("Indexing") as progress:
         stats = ix.update(rebuild=rebuild, progress=progress)
-    click.echo(stats_text(stats, _shown(ix.directory, kb)))
+    _echo(stats_text(stats, _shown(ix.directory, kb)))
     ctx.exit(1 if stats.skipped else 0)
 
 
@@ -475,11 +525,17 @@ def search(
     import os
 
     from .corpus import Corpus
+    from .findings import terminal_text
     from .index import Filters, Results, SearchIndex, check_query, default_dir, hits_text
     from .index import stats_text as index_stats
 
     kb = _kb(ctx)
     text = " ".join(query)
+    if len(text) > MAX_QUERY_CHARS:
+        raise UsageFailure(
+            f"the query is too long ({len(text):,} characters; at most {MAX_QUERY_CHARS:,}): "
+            "search for a few words or a phrase"
+        )
     check_query(text)
     corpus = Corpus(kb)
     code = corpus.registry.resolve(jurisdiction).code if jurisdiction else None
@@ -494,7 +550,7 @@ def search(
                 "(or search without --no-update)"
             )
         results.stale = plan
-        click.echo(
+        _echo(
             f"warning: the index is stale: {len(plan.changed)} record file(s) changed and "
             f"{len(plan.removed)} removed since it was built; run `kbtool index`",
             err=True,
@@ -503,13 +559,16 @@ def search(
         with _LazyProgress("Updating the index") as progress:
             results.updated = ix.update(plan=plan, progress=progress)
         if plan.stale:
-            click.echo(index_stats(results.updated, _shown(ix.directory, kb)), err=True)
+            _echo(index_stats(results.updated, _shown(ix.directory, kb)), err=True)
     results.hits, results.total = ix.search(text, Filters(code, remedy_type, kind), limit)
     results.understood = ix.last_query
     if as_json:
         _print_json(results.as_dict())
         return
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    # the data is made safe before styling adds its own escape sequences
+    results.hits = [_safe_hit(hit) for hit in results.hits]
+    results.query = terminal_text(results.query, keep_newlines=False)
     click.echo(hits_text(results, (lambda s: click.style(s, bold=True)) if color else None))
 
 
@@ -557,11 +616,11 @@ def compare(
     if output_format == "json":
         _print_json(comparison.as_json(data))
     elif output_format == "markdown":
-        click.echo(comparison.table_markdown(data))
+        _echo(comparison.table_markdown(data))
     elif output_format == "csv":
-        click.echo(comparison.table_csv(data))
+        _echo(comparison.table_csv(data))
     else:
-        click.echo(comparison.table_text(data))
+        _echo(comparison.table_text(data))
 
 
 @main.command()
@@ -610,16 +669,17 @@ def export(ctx: click.Context, output_format: str, output: str | None) -> None:
     target = Path(output) if output and output != "-" else None
     text, written, counts = exporting.export(corpus, output_format, target, exported_at)
     if text is not None:
-        click.echo(text, nl=False)
+        # data for a file or a pipe goes out as it is; on a terminal, escapes are shown
+        (_echo if sys.stdout.isatty() else click.echo)(text, nl=False)
         if output_format != "json":
-            click.echo(
+            _echo(
                 f"Licence: {exporting.LICENSE['name']} ({exporting.LICENSE['url']}); "
                 f"exported {exported_at}. Use -o FILE to get FILE.license.txt with the "
                 "licence" + (" and the column descriptions." if output_format == "csv" else "."),
                 err=True,
             )
         return
-    click.echo(
+    _echo(
         f"wrote {counts['statutes']} statutes and {counts['remedies']} remedies to "
         + ", ".join(str(p) for p in written)
     )
@@ -674,12 +734,12 @@ def new(
     kb = _kb(ctx)
     created = new_record(kb, kind, jurisdiction, record_type, record_id)
     rel = created.relative(kb.root)
-    click.echo(f"wrote {rel}")
-    click.echo(
+    _echo(f"wrote {rel}")
+    _echo(
         "Next: fill in every field (the comments say what goes there and where to find it), "
         "then check it with"
     )
-    click.echo(f"  kbtool validate {rel}")
+    _echo(f"  kbtool validate {rel}")
 
 
 @main.command()
@@ -735,9 +795,9 @@ def stale(ctx: click.Context, older_than: str, by: str, output_format: str) -> N
         summary = f"{report.count} stale of {report.checked} records"
         if report.bills_checked:
             summary += f"; {len(report.stale_bills)} stale of {report.bills_checked} bills to watch"
-        click.echo("\n".join([*lines, summary]))
+        _echo("\n".join([*lines, summary]))
     else:
-        click.echo(report.text())
+        _echo(report.text())
 
 
 _DATE_OPTION = click.DateTime(formats=["%Y-%m-%d"])
@@ -766,7 +826,7 @@ def history(ctx: click.Context, record_id: str, as_json: bool) -> None:
     if as_json:
         _print_json(result.as_dict())
     else:
-        click.echo(history_text(result))
+        _echo(history_text(result))
 
 
 @main.command()
@@ -820,7 +880,7 @@ def changes(
         _print_json(log.as_dict(include_formatting=include_all))
     else:
         names = {j.folder: j.name for j in registry}
-        click.echo(changes_text(log, names, include_formatting=include_all))
+        _echo(changes_text(log, names, include_formatting=include_all))
 
 
 class _ScreenChoice(click.Choice):
@@ -963,9 +1023,9 @@ def screen(
         _print_json(answer)
     elif output_format == "memo":
         types = {t: corpus.type_label(t) for t in corpus.remedy_types}
-        click.echo(memo(answer, types), nl=False)
+        _echo(memo(answer, types), nl=False)
     else:
-        click.echo(screen_text(answer, corpus.type_label))
+        _echo(screen_text(answer, corpus.type_label))
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

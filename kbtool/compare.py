@@ -11,9 +11,7 @@ jsonschema, no index.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import re
 import textwrap
 from functools import cache
@@ -33,7 +31,9 @@ NOT_RESEARCHED = "not researched"
 
 @cache
 def _schema(schema_dir: Path, stamp: float) -> dict:
-    return json.loads((schema_dir / "remedy.schema.json").read_text("utf-8"))
+    from .schema import load_schemas  # through the gate: no link out, size-capped
+
+    return load_schemas(schema_dir)["remedy.schema.json"]
 
 
 def structured_fields(schema_dir: Path) -> dict[str, tuple[str, list[tuple[tuple[str, ...], str]]]]:
@@ -327,20 +327,23 @@ def _stacked(table: dict, heads: list[str], width: int) -> list[str]:
 
 
 def _md(text: str) -> str:
-    return " ".join(text.replace("|", "\\|").split())
+    """A Markdown table cell: one line, HTML made inert, `|` escaped."""
+    import html
+
+    return " ".join(html.escape(str(text), quote=True).replace("|", "\\|").split())
 
 
 def table_markdown(data: dict) -> str:
     """One Markdown table per remedy type; differing rows have their label in bold."""
     names = " vs ".join(f"{j['name']} ({j['code']})" for j in data["jurisdictions"])
-    out = [f"# {names}", ""]
+    out = [f"# {_md(names)}", ""]
     if not data["tables"]:
         out.append("No remedy records for these jurisdictions yet (not researched).")
     for table in data["tables"]:
         columns = table["columns"]
-        out.append(f"## {table['label']}")
+        out.append(f"## {_md(table['label'])}")
         out.append("")
-        out.append("| Field | " + " | ".join(_header(c, columns) for c in columns) + " |")
+        out.append("| Field | " + " | ".join(_md(_header(c, columns)) for c in columns) + " |")
         out.append("|---|" + "---|" * len(columns))
         for row in table["rows"]:
             label = f"**{_md(row['label'])}**" if row["differs"] else _md(row["label"])
@@ -361,8 +364,10 @@ def table_csv(data: dict) -> str:
                 heads.append(h)
     if not heads:
         heads = [j["code"] for j in data["jurisdictions"]]
+    from .export import csv_writer  # formulas neutralised, control characters quoted
+
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf)
     writer.writerow(["remedy_type", "field", "label", "differs", *heads])
     for table in data["tables"]:
         names = [_header(c, table["columns"]) for c in table["columns"]]

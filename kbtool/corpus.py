@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .files import SAFE_PART, hidden
 from .jurisdictions import Jurisdiction, Registry, load_registry
 from .kb import KB, KINDS, KBError
 from .loader import load_file, load_plain
@@ -35,6 +36,30 @@ class Record:
         return str(self.data.get("jurisdiction", ""))
 
 
+def load_vocabulary(kb: KB) -> dict[str, Any]:
+    """schema/vocabulary.yaml, read through the gate; KBError when it has errors.
+
+    Its keys become file names (`compare/<type>.md`) and option values: a key that is
+    not a plain id (`../../x`) refuses the whole file (`kbtool validate` says where).
+    """
+    path = kb.schema_dir / "vocabulary.yaml"
+    if not path.is_file() and not path.is_symlink():
+        return {}
+    try:
+        data = load_plain(path, root=kb.root)
+    except ValueError as exc:
+        raise KBError(f"cannot read the vocabulary: {exc}\nRun `kbtool validate`.") from None
+    if not isinstance(data, dict):
+        raise KBError("schema/vocabulary.yaml is not a mapping; run `kbtool validate`")
+    for group in data.values():
+        for key in group if isinstance(group, dict) else ():
+            if not isinstance(key, str) or not SAFE_PART.match(key) or "." in key:
+                raise KBError(
+                    f"schema/vocabulary.yaml: key {key!r} is not a plain id; run `kbtool validate`"
+                )
+    return data
+
+
 class Corpus:
     """The records of one knowledge base, read on demand and cached."""
 
@@ -53,8 +78,7 @@ class Corpus:
 
     @cached_property
     def vocabulary(self) -> dict[str, Any]:
-        path = self.kb.schema_dir / "vocabulary.yaml"
-        return load_plain(path) if path.is_file() else {}
+        return load_vocabulary(self.kb)
 
     @cached_property
     def remedy_types(self) -> dict[str, dict]:
@@ -121,7 +145,8 @@ class Corpus:
             )
         if not folder.is_dir():
             return []
-        return [self._read(kind, p) for p in sorted(folder.glob("*.yaml"))]
+        # Hidden names are never read; a link out is refused loudly by _read.
+        return [self._read(kind, p) for p in sorted(folder.glob("*.yaml")) if not hidden(p.name)]
 
     def all(self, kind: str) -> list[Record]:
         """Every record of a kind, in file order (listed and read once per corpus)."""

@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from functools import cache
@@ -83,9 +84,9 @@ def collect(corpus: Corpus) -> dict[str, list[dict]]:
 
 @cache
 def _schemas(schema_dir: Path, stamp: tuple) -> dict[str, dict]:
-    return {
-        p.name: json.loads(p.read_text("utf-8")) for p in sorted(schema_dir.glob("*.schema.json"))
-    }
+    from .schema import load_schemas
+
+    return load_schemas(schema_dir)
 
 
 def _resolve(doc: dict, node: dict, docs: dict[str, dict]) -> tuple[dict, dict]:
@@ -119,7 +120,9 @@ def _walk(doc: dict, node: dict, docs: dict[str, dict], prefix: str) -> Iterator
 
 def columns(schema_dir: Path) -> list[tuple[str, str]]:
     """CSV columns in order, each with its description (from the schemas)."""
-    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(schema_dir.glob("*.schema.json")))
+    from .schema import schema_files
+
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in schema_files(schema_dir))
     docs = _schemas(schema_dir, stamp)
     out: dict[str, str] = {"record_type": EXTRA_COLUMNS["record_type"]}
     for file in ("statute.schema.json", "remedy.schema.json"):
@@ -151,6 +154,42 @@ def columns(schema_dir: Path) -> list[tuple[str, str]]:
     return list(out.items())
 
 
+# A spreadsheet reads a cell starting with these as a formula (`=HYPERLINK(...)`), and a
+# tab or carriage return at the start as one too in some programs.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: formula starts neutralised with `'`."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+class _Quoting:
+    """Writes rows with csv's minimal quoting, plus quotes around every cell holding a
+    control character (csv leaves a bare carriage return unquoted: it splits the row)."""
+
+    def __init__(self, buf: io.StringIO) -> None:
+        self.buf = buf
+        self.plain = csv.writer(buf, lineterminator="\n")
+
+    def writerow(self, cells: list[str]) -> None:
+        out = []
+        for cell in (csv_cell(str(c)) for c in cells):
+            scratch = io.StringIO()
+            csv.writer(scratch, lineterminator="").writerow([cell])
+            text = scratch.getvalue()
+            if _CONTROL.search(cell) and not text.startswith('"'):
+                text = '"' + cell.replace('"', '""') + '"'
+            out.append(text)
+        self.buf.write(",".join(out) + "\n")
+
+
+def csv_writer(buf: io.StringIO) -> _Quoting:
+    """A CSV writer for data from records: formulas neutralised, control characters quoted."""
+    return _Quoting(buf)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -162,7 +201,8 @@ def _cell(value: Any) -> str:
         return SEPARATOR.join(_cell(v) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return " ".join(str(value).split()) if "\n" in str(value) else str(value)
+    text = " ".join(str(value).split()) if "\n" in str(value) else str(value)
+    return csv_cell(text)
 
 
 def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
@@ -211,7 +251,7 @@ def to_jsonl(data: dict[str, list[dict]]) -> str:
 def to_csv(data: dict[str, list[dict]], cols: list[tuple[str, str]]) -> str:
     names = [name for name, _ in cols]
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf)
     writer.writerow(names)
     for record in (*data["statutes"], *data["remedies"]):
         cells = row(record)
@@ -243,10 +283,11 @@ def license_text(
         LICENSE["url"],
         "",
     ]
-    notice = kb_root / "DATA-LICENSE.md"
-    if notice.is_file():
-        lines += [notice.read_text("utf-8").strip(), ""]
-    else:
+    from .files import Refused, read_text
+
+    try:  # through the gate: a linked DATA-LICENSE.md is never copied into a download
+        lines += [read_text(kb_root / "DATA-LICENSE.md", kb_root, 64 * 1024).strip(), ""]
+    except Refused:
         lines += [DISCLAIMER, ""]
     if cols:
         lines += [
@@ -282,9 +323,13 @@ def render(
 
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so that readers see the old one or the new one, never half of it."""
+    from .files import sweep, write_error
+
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise KBUsageError(f"{folder}: no such folder")
+    # what a killed export of this file left: `.<name>.<pid>.<ns>.tmp`, an old one
+    sweep(folder, re.compile(rf"\.{re.escape(path.name)}\.[0-9]+\.[0-9]+\.tmp"))
     tmp = folder / f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
@@ -293,7 +338,7 @@ def write_atomic(path: Path, text: str) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        raise KBError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise write_error(path, exc) from None
     finally:
         if tmp.exists():
             tmp.unlink()

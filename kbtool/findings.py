@@ -6,6 +6,7 @@ Rule codes are stable (tests and docs rely on them); wording may change.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,8 @@ class Finding:
 
     def format(self) -> str:
         """`path:line:col: CODE message`, the form editors and CI understand."""
-        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+        text = f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+        return terminal_text(text, keep_newlines=False)  # YAML keys can hold escapes
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -48,7 +50,33 @@ class Finding:
 
 
 def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return terminal_text(text, keep_newlines=False)
+
+
+# Characters never printed raw: C0 and C1 controls (escape sequences, carriage returns),
+# line and paragraph separators, bidirectional controls, lone surrogates.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in "\r\n":
+        return "\\r" if ch == "\r" else "\\n"
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_text(text: str, keep_newlines: bool = True) -> str:
+    """`text` safe for a terminal or a CI log: every control character shown as an
+    escape (`\\x1b`, `\\r`, `\\u202e`), never sent raw. Tabs stay, and line breaks
+    unless `keep_newlines` is False."""
+    if keep_newlines:
+        return "\n".join(_UNPRINTABLE.sub(_visible, line) for line in text.split("\n"))
+    return _UNPRINTABLE.sub(_visible, text)
 
 
 def _gh_property(text: str) -> str:

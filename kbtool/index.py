@@ -2,7 +2,8 @@
 Whoosh (`whoosh-reloaded`, frozen upstream), and only inside `WhooshEngine`, behind a
 small interface (build, update, search, highlight) that another engine could implement.
 
-The index folder (default `.kbindex/` in the knowledge base) holds generations:
+The index folder (a per-user cache folder outside the checkout: an index is never
+trusted from the tree, see index_store.py, which keeps the folder) holds generations:
 
     CURRENT        the name of the live generation; replaced atomically
     g-<stamp>/     one complete index: the engine's files and manifest.json
@@ -15,7 +16,8 @@ newest is kept for that reason). An update starts from a hard-linked copy of the
 generation (the engine never rewrites a file it has written) and re-indexes only the
 records whose content hash changed, plus the remedies citing a statute that changed;
 it removes records whose files are gone. The manifest keeps each file's size, mtime and
-hash, so noticing that nothing changed costs one `stat` per file.
+hash, so noticing that nothing changed costs one `stat` per file. Writers take turns,
+and older generations go only while nobody reads (index_store.py).
 """
 
 from __future__ import annotations
@@ -32,16 +34,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .kb import KB, KINDS, KBError, KBUsageError
+from .files import MAX_RECORD_BYTES, Refused, hidden, read_bytes
+from .index_store import CURRENT, GEN_MARKER, INDEX_ENV, MANIFEST, IndexStore, check_writable
+from .index_store import _write_atomic as _write_atomic
+from .index_store import default_dir as _default_dir
+from .kb import KB, KINDS, KBError, KBUsageError, is_inside, real
 from .loader import load_file
 from .understand import Understood, normalize, understand
 
-INDEX_ENV = "KBTOOL_INDEX_DIR"
-DEFAULT_DIRNAME = ".kbindex"
-FORMAT = 2  # bump when the documents change shape: the next update rebuilds
-CURRENT = "CURRENT"
-MANIFEST = "manifest.json"
-STALE_TMP_SECONDS = 3600  # a tmp- folder this old is a crashed build
+__all__ = ["CURRENT", "INDEX_ENV", "MANIFEST"]
+FORMAT = 3  # bump when the documents change shape: the next update rebuilds
 RACY_NS = 2_000_000_000  # files changed this close to a build are hashed next time
 
 Progress = Callable[[int, int], None]
@@ -297,7 +299,7 @@ class DocumentMaker:
             data = None
             with contextlib.suppress(KeyError):
                 _, path = self.kb.find_record_path(statute_id, ("statute",))
-                loaded = load_file(path)
+                loaded = load_file(path, root=self.kb.root)  # a link out: refused
                 data = loaded.data if isinstance(loaded.data, dict) else None
             self._statutes[statute_id] = data
         return self._statutes[statute_id]
@@ -601,7 +603,11 @@ class WhooshEngine:
         if self._open is not None and self._open[0] == key:
             return self._open[1]
         self.close()
-        searcher = index.open_dir(key).searcher(weighting=_ranking())
+        try:
+            opened = index.open_dir(key)
+        except index.EmptyIndexError:  # removed meanwhile: the caller reads the new one
+            raise FileNotFoundError(key) from None
+        searcher = opened.searcher(weighting=_ranking())
         if self.keep_open:
             self._open = (key, searcher)
         return searcher
@@ -918,26 +924,13 @@ class Results:
 
 
 def default_dir(kb: KB, override: str | os.PathLike | None = None) -> Path:
-    """The index folder: `override`, $KBTOOL_INDEX_DIR, or `.kbindex/` in the knowledge base."""
-    named = override or os.environ.get(INDEX_ENV)
-    return Path(named).expanduser().absolute() if named else kb.root / DEFAULT_DIRNAME
+    """The index folder: `override`, $KBTOOL_INDEX_DIR, or a per-user cache folder
+    outside the checkout (index_store.default_dir)."""
+    return _default_dir(kb, override)
 
 
 def _sha(raw: bytes) -> str:
     return hashlib.sha1(raw, usedforsecurity=False).hexdigest()
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 class SearchIndex:
@@ -957,6 +950,8 @@ class SearchIndex:
         self.directory = directory or default_dir(kb)
         self._engine = engine
         self.keep_open = keep_open
+        self.store = IndexStore(kb, self.directory)
+        self.store.check()  # before anything in the folder is read
 
     @property
     def engine(self) -> Engine:
@@ -969,6 +964,7 @@ class SearchIndex:
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
+        self.store.release_reader()
 
     def __enter__(self) -> SearchIndex:
         return self
@@ -980,14 +976,7 @@ class SearchIndex:
 
     def current(self) -> Path | None:
         """The live generation's folder, or None when there is no index yet."""
-        try:
-            name = (self.directory / CURRENT).read_text("utf-8").strip()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        gen = self.directory / name
-        if not name.startswith("g-") or "/" in name or not (gen / MANIFEST).is_file():
-            return None
-        return gen
+        return self.store.current()
 
     def manifest(self, gen: Path | None = None) -> dict:
         gen = gen or self.current()
@@ -1004,21 +993,37 @@ class SearchIndex:
         """Record files as `kb.record_files` finds them (<folder>/<jurisdiction>/<id>.yaml),
         by relative path; with os.scandir, as this runs before every search."""
         out: dict[str, tuple[str, str]] = {}
+        root = real(self.kb.root) or self.kb.root
+
+        def stays(entry: os.DirEntry) -> bool:  # hidden names and links out: never read
+            if hidden(entry.name):
+                return False
+            if not entry.is_symlink():
+                return True
+            target = real(Path(entry.path))
+            return target is not None and is_inside(target, root)
+
         for kind in KINDS:
             base = self.kb.folder(kind)
+            if not self.kb.inside(base):
+                continue
             try:
-                folders = sorted((e for e in os.scandir(base) if e.is_dir()), key=lambda e: e.name)
+                folders = sorted(
+                    (e for e in os.scandir(base) if stays(e) and e.is_dir()), key=lambda e: e.name
+                )
             except (FileNotFoundError, NotADirectoryError):
                 continue
             for folder in folders:
                 prefix = f"{base.name}/{folder.name}/"
                 try:
-                    names = sorted(e.name for e in os.scandir(folder.path))
+                    entries = sorted(
+                        (e for e in os.scandir(folder.path) if stays(e)), key=lambda e: e.name
+                    )
                 except OSError:
                     continue
-                for name in names:
-                    if name.endswith(".yaml"):
-                        out[prefix + name] = (kind, os.path.join(folder.path, name))
+                for entry in entries:
+                    if entry.name.endswith(".yaml"):
+                        out[prefix + entry.name] = (kind, entry.path)
         return out
 
     def plan(self, rebuild: bool = False) -> Plan:
@@ -1043,8 +1048,8 @@ class SearchIndex:
             if entry and entry["size"] == st.st_size and entry["mtime_ns"] == st.st_mtime_ns:
                 continue
             try:
-                sha = _sha(Path(path).read_bytes())
-            except OSError:
+                sha = _sha(read_bytes(Path(path), self.kb.root, MAX_RECORD_BYTES))
+            except Refused:
                 sha = ""
             if entry and entry["sha"] == sha:
                 plan.refresh[rel] = (st.st_size, st.st_mtime_ns)
@@ -1057,10 +1062,23 @@ class SearchIndex:
     def update(
         self, rebuild: bool = False, progress: Progress | None = None, plan: Plan | None = None
     ) -> BuildStats:
-        """Bring the index up to date (or rebuild it) and make it live atomically."""
+        """Bring the index up to date (or rebuild it) and make it live atomically.
+
+        One writer at a time: under the writer lock the plan is made again (`plan` only
+        says whether a rebuild was asked for), since a writer that waited may find the
+        index already brought up to date. A failed write (full disk, read-only folder)
+        is a KBError saying so."""
+        rebuild = rebuild or (plan is not None and plan.reason == "rebuild")
+        try:
+            with self.store.writing():
+                return self._update_locked(rebuild, progress)
+        except OSError as exc:
+            raise check_writable(self.directory, exc) from None
+
+    def _update_locked(self, rebuild: bool, progress: Progress | None) -> BuildStats:
         started = time.monotonic()
         start_ns = time.time_ns()
-        plan = plan or self.plan(rebuild)
+        plan = self.plan(rebuild)
         if not plan.stale and not plan.refresh:
             manifest = self.manifest()
             records = manifest.get("records", {})
@@ -1088,8 +1106,7 @@ class SearchIndex:
                 skipped=sorted(p for p, e in records.items() if not e.get("ok", True)),
                 seconds=time.monotonic() - started,
             )
-        self._clean()
-        tmp = self.directory / f"tmp-{time.time_ns()}-{os.getpid()}"
+        tmp = self.store.new_generation()
         try:
             if plan.full:
                 stats, records = self._build(tmp, start_ns, progress)
@@ -1102,7 +1119,7 @@ class SearchIndex:
                 "records": {k: v.as_dict() for k, v in sorted(records.items())},
             }
             _write_atomic(tmp / MANIFEST, json.dumps(manifest, separators=(",", ":")))
-            self._swap(tmp)
+            self.store.swap(tmp)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -1122,13 +1139,13 @@ class SearchIndex:
         self, maker: DocumentMaker, kind: str, rel: str, name: str, start_ns: int
     ) -> tuple[Entry, Document | None]:
         path = Path(name)
-        try:
-            raw = path.read_bytes()
+        try:  # through the gate: inside the checkout, a regular file, size-capped
+            raw = read_bytes(path, self.kb.root, MAX_RECORD_BYTES)
             st = path.stat()
-        except OSError:
+        except (Refused, OSError):
             return Entry(path.stem, kind, -1, -1, "", ok=False), None
         entry = self._entry(kind, path, _sha(raw), st.st_size, st.st_mtime_ns, start_ns)
-        loaded = load_file(path, rel)
+        loaded = load_file(path, rel, root=self.kb.root)
         if not isinstance(loaded.data, dict):
             entry.ok = False
             return entry, None
@@ -1138,7 +1155,7 @@ class SearchIndex:
         return entry, doc
 
     def _build(self, tmp: Path, start_ns: int, progress: Progress | None):
-        tmp.mkdir(parents=True)
+        tmp.mkdir(parents=True, exist_ok=True)
         files = self._files()
         maker = DocumentMaker(self.kb)
         records: dict[str, Entry] = {}
@@ -1228,26 +1245,6 @@ class SearchIndex:
         stats.unchanged = max(stats.unchanged, 0)
         return stats, records
 
-    def _swap(self, tmp: Path) -> None:
-        previous = self.current()
-        gen = self.directory / f"g-{tmp.name[4:]}"
-        os.replace(tmp, gen)
-        _write_atomic(self.directory / CURRENT, gen.name + "\n")
-        keep = {gen.name} | ({previous.name} if previous is not None else set())
-        for other in self.directory.glob("g-*"):
-            if other.name not in keep:
-                shutil.rmtree(other, ignore_errors=True)
-
-    def _clean(self) -> None:
-        """Remove folders left by crashed builds (old enough not to be running)."""
-        if not self.directory.is_dir():
-            return
-        now = time.time()
-        for tmp in self.directory.glob("tmp-*"):
-            with contextlib.suppress(OSError):
-                if now - tmp.stat().st_mtime > STALE_TMP_SECONDS:
-                    shutil.rmtree(tmp, ignore_errors=True)
-
     # searching
 
     last_query: Understood | None = None
@@ -1266,16 +1263,20 @@ class SearchIndex:
         filters = filters or Filters()
         understood = self.understand(query)
         self.last_query = understood
-        for attempt in range(3):
-            gen = self.current()
-            if gen is None:
-                raise KBError(f"no search index in {self.directory}; run `kbtool index`")
-            try:
-                raw, total = self.engine.search(gen, understood, filters, limit)
-                break
-            except FileNotFoundError:  # a newer build replaced it meanwhile: read that one
-                if attempt == 2:
-                    raise
+        for attempt in range(2):
+            # the readers' lock: no generation is removed while it is held
+            with self.store.reading(hold=self.keep_open) as gen:
+                if gen is None:
+                    raise KBError(f"no search index in {self.directory}; run `kbtool index`")
+                try:
+                    raw, total = self.engine.search(gen, understood, filters, limit)
+                    break
+                except FileNotFoundError:  # replaced meanwhile: read the new one, once
+                    if attempt == 1:
+                        raise KBError(
+                            f"the search index in {self.directory} changed while it was "
+                            "read; run the search again"
+                        ) from None
         hits = []
         for stored, score, words in raw:
             parts = [tuple(p) for p in stored.get("parts") or ()]
@@ -1318,9 +1319,9 @@ def _clip(text: str, width: int = 200) -> str:
 
 def _link_copy(src: Path, dest: Path) -> None:
     """Copy a generation by hard links (files are never rewritten once written)."""
-    dest.mkdir(parents=True)
+    dest.mkdir(parents=True, exist_ok=True)
     for item in src.iterdir():
-        if item.name == MANIFEST or "LOCK" in item.name or not item.is_file():
+        if item.name in (MANIFEST, GEN_MARKER) or "LOCK" in item.name or not item.is_file():
             continue
         try:
             os.link(item, dest / item.name)

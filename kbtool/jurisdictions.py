@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .kb import KBUsageError
-from .loader import load_plain
+from .kb import KBError, KBUsageError
+from .loader import load_file, load_plain
 
 
 @dataclass(frozen=True)
@@ -84,22 +84,84 @@ class Registry:
         return out[:n]
 
 
+# What a registry name or alias may hold: printable text, no markup characters (it
+# reaches page titles, headers and meta descriptions), as jurisdictions.schema.json says.
+CODE = re.compile(r"(?:US|INTL|[A-Z]{2}|US-[A-Z]{2})\Z")
+NAME = re.compile(r"[^<>&\"`\\\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]{1,100}\Z")
+KINDS = ("federal", "state", "district", "territory", "country", "international")
+
+
+def entry_problem(entry: object) -> str | None:
+    """Why a registry entry cannot be used, or None (the schema reports it in detail)."""
+    if not isinstance(entry, dict):
+        return "an entry is not a mapping"
+    code = entry.get("code")
+    if not isinstance(code, str) or not CODE.match(code):
+        return f"code {code!r} is not a jurisdiction code"
+    if entry.get("kind") not in KINDS:
+        return f"{code}: kind {entry.get('kind')!r} is not one of {', '.join(KINDS)}"
+    aliases = entry.get("aliases")
+    if not isinstance(aliases, list):
+        return f"{code}: aliases must be a list"
+    texts = [entry.get("name"), *aliases]
+    if entry.get("official_name") is not None:
+        texts.append(entry.get("official_name"))
+    for text in texts:
+        if not isinstance(text, str) or not NAME.match(text):
+            return f"{code}: {text!r} is not a plain name"
+    return None
+
+
 @cache
-def _load(path: Path, mtime: float) -> Registry:
-    data = load_plain(path)
-    items = [
-        Jurisdiction(
-            code=e["code"],
-            name=e["name"],
-            kind=e["kind"],
-            aliases=tuple(e.get("aliases") or ()),
-            official_name=e.get("official_name"),
+def _load(path: Path, mtime: float, root: Path, strict: bool) -> Registry:
+    if strict:
+        try:
+            data = load_plain(path, root=root)
+        except ValueError as exc:
+            raise KBError(f"cannot read the registry: {exc}\nRun `kbtool validate`.") from None
+    else:  # the validator reports the file's findings; use what can be read
+        data = load_file(path, root=root).data
+    entries = data.get("jurisdictions") if isinstance(data, dict) else None
+    items = []
+    for e in entries if isinstance(entries, list) else []:
+        problem = entry_problem(e)
+        if not strict and isinstance(e, dict) and isinstance(e.get("code"), str):
+            problem = None  # the validator reports bad names; records may still use it
+        if problem is not None:
+            if strict:
+                raise KBError(
+                    f"schema/jurisdictions.yaml: {problem}; run `kbtool validate` for details"
+                )
+            continue
+        items.append(
+            Jurisdiction(
+                code=e["code"],
+                name=str(e.get("name")),
+                kind=str(e.get("kind")),
+                aliases=tuple(a for a in _list(e.get("aliases")) if isinstance(a, str)),
+                official_name=_text_or_none(e.get("official_name")),
+            )
         )
-        for e in data["jurisdictions"]
-    ]
     return Registry(items)
 
 
-def load_registry(schema_dir: Path) -> Registry:
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def load_registry(schema_dir: Path, strict: bool = True) -> Registry:
+    """The registry in `schema_dir`, read through the gate (no link out, size-capped).
+
+    `strict` (lookups, the site): any bad entry is a KBError. Otherwise (the validator,
+    which reports the registry's findings itself) bad entries are left out.
+    """
     path = schema_dir / "jurisdictions.yaml"
-    return _load(path, path.stat().st_mtime)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        raise KBError(f"cannot read {path}: no jurisdiction registry") from None
+    return _load(path, mtime, schema_dir.parent, strict)

@@ -56,7 +56,7 @@ class KB:
             base = self.folder(kind)
             for n in range(len(parts) - 1, 0, -1):
                 path = base / "-".join(parts[:n]) / f"{record_id}.yaml"
-                if path.is_file():
+                if path.is_file() and self.inside(path):
                     return kind, path
         raise KeyError(record_id)
 
@@ -68,17 +68,18 @@ class KB:
     def record_files(self, kind: str) -> list[Path]:
         """All record files of a kind, sorted: <folder>/<jurisdiction>/<id>.yaml.
 
-        A folder that is a link to somewhere outside the knowledge base is never listed.
+        Nothing outside the knowledge base (a linked folder or file) and nothing with a
+        hidden name (leading dot) is listed: readers never see them, `validate` reports
+        them (files.listing is the one rule).
         """
-        base = self.folder(kind)
-        if not base.is_dir() or not self.inside(base):
-            return []
-        return sorted(
+        from .files import listing
+
+        return [
             path
-            for folder in base.iterdir()
-            if self.inside(folder) and folder.is_dir()
-            for path in folder.glob("*.yaml")
-        )
+            for folder in listing(self.folder(kind), self.root)
+            if folder.is_dir()
+            for path in listing(folder, self.root, ".yaml")
+        ]
 
 
 def lexical(path: Path) -> Path:

@@ -17,9 +17,8 @@ the others.
 from __future__ import annotations
 
 import contextlib
-import os
+import math
 import re
-import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,15 +26,15 @@ from typing import Any
 
 import yaml
 
+from . import files
 from .findings import Finding
-from .kb import is_inside, lexical, real
 
 try:  # libyaml is about 13x faster than the pure-Python parser on our records
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 256 * 1024
+MAX_FILE_BYTES = files.MAX_RECORD_BYTES
 MAX_DEPTH = 32
 
 _STR = "tag:yaml.org,2002:str"
@@ -157,6 +156,68 @@ def _pos(mark: yaml.Mark | None) -> Position:
     return (mark.line + 1, mark.column + 1)
 
 
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+# What YAML 1.1 (PyYAML) reads differently from YAML 1.2 and from what people mean:
+# `1:20` is 80 (base 60), `017` is 15 (octal), `0b11` is 3, `1_000` is 1000.
+_YAML11_NUMBER = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|0[0-7_]+|0b[01_]+|[0-9.]*_[0-9_.]*)\Z"
+)
+_YAML11_BOOL = frozenset({"yes", "no", "on", "off"})
+
+
+def _construct(node: yaml.ScalarNode) -> Any:
+    """The scalar's value, by the safe constructor's own function for its tag (not
+    construct_object, which caches every node, and wedges on one that raised)."""
+    return _scalar_constructor.yaml_constructors[node.tag](_scalar_constructor, node)
+
+
+def scalar_value(node: yaml.ScalarNode) -> tuple[Any, tuple[str, str] | None]:
+    """(value, problem) of a number, boolean or null; the problem is (code, message).
+
+    Never raises: `!!int "abc"`, `!!float ""`, `!!bool "maybe"` and integers too long to
+    convert become findings, as do NaN and infinities (no record field is one, and JSON
+    cannot hold them) and the YAML 1.1 readings that silently change a value. A value
+    with a problem is kept as its text.
+    """
+    text = node.value
+    tag = node.tag
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    if tag in (_INT, _FLOAT) and _YAML11_NUMBER.match(text):
+        try:
+            read = _construct(node)
+        except Exception:  # noqa: BLE001 - anything the constructor raises is the data's fault
+            read = None
+        return text, (
+            "ambiguous-number",
+            f"{shown!r} would be read as the number {read!r} (a YAML 1.1 rule: base 60, "
+            "octal or digit groups); put it in quotes if it is text, or write the number "
+            "plainly",
+        )
+    if tag == "tag:yaml.org,2002:null" and text not in ("", "~", "null", "Null", "NULL"):
+        return text, ("bad-scalar", f"{shown!r} cannot be read as null: it would be lost")
+    if tag == _BOOL and text.lower() in _YAML11_BOOL:
+        return text, (
+            "ambiguous-boolean",
+            f"{shown!r} would be read as a yes/no value (a YAML 1.1 rule); write true or "
+            f'false, or put it in quotes if it is text ("{shown}")',
+        )
+    try:
+        value = _construct(node)
+    except Exception as exc:  # noqa: BLE001 - ValueError, KeyError, ... : the data's fault
+        kind = tag.rsplit(":", 1)[-1]
+        detail = "more than 4,300 digits" if "digits" in str(exc) else f"not a valid {kind}"
+        return text, ("bad-scalar", f"{shown!r} cannot be read as {kind}: {detail}")
+    if isinstance(value, float) and not math.isfinite(value):
+        return text, (
+            "not-a-number",
+            f"{shown!r} is {'not a number' if math.isnan(value) else 'infinite'}; "
+            "records hold finite numbers only",
+        )
+    return value, None
+
+
 class _Builder:
     """Turns a composed node tree into Python data, recording positions and problems."""
 
@@ -213,7 +274,10 @@ class _Builder:
             if hidden is not None:
                 self.problem(*hidden, node.start_mark)
             return node.value  # dates stay strings so the schema checks their format
-        return _scalar_constructor.construct_object(node)
+        value, problem = scalar_value(node)
+        if problem is not None:
+            self.problem(*problem, node.start_mark)
+        return value
 
     def mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
         out: dict = {}
@@ -250,6 +314,8 @@ def _yaml_error_finding(display: str, exc: yaml.YAMLError, text: str) -> Finding
     context_mark = getattr(exc, "context_mark", None)
     problem = str(getattr(exc, "problem", None) or exc)
     context = getattr(exc, "context", None)
+    if isinstance(exc, yaml.reader.ReaderError):
+        return _reader_error_finding(display, exc, text)
     mark = problem_mark or context_mark
     at_end = problem_mark is not None and problem_mark.index >= len(text.rstrip())
     if context_mark is not None and ("end of stream" in problem or at_end):
@@ -280,6 +346,23 @@ def _yaml_error_finding(display: str, exc: yaml.YAMLError, text: str) -> Finding
     return Finding(display, line, col, "yaml-syntax", f"YAML syntax error: {message}")
 
 
+def _reader_error_finding(display: str, exc: yaml.reader.ReaderError, text: str) -> Finding:
+    """A character YAML does not allow anywhere (NUL, U+FFFE, other controls)."""
+    pos = exc.position if isinstance(exc.position, int) else 0
+    before = text[:pos]
+    line = before.count("\n") + 1
+    col = pos - (before.rfind("\n") + 1) + 1
+    ch = exc.character
+    code = ord(ch) if isinstance(ch, str) and ch else int(ch or 0)
+    return Finding(
+        display,
+        line,
+        col,
+        "bad-character",
+        f"the character U+{code:04X} is not allowed in YAML; delete it",
+    )
+
+
 class _Unusual(Exception):
     """Something the fast path leaves to the careful builder (which reports it)."""
 
@@ -305,7 +388,10 @@ def _plain(node: yaml.Node, depth: int, seen: set[int]) -> Any:
                 raise _Unusual  # the builder reports it
             return node.value
         if tag in _SCALAR_TAGS:
-            return _scalar_constructor.construct_object(node)
+            value, problem = scalar_value(node)
+            if problem is not None:
+                raise _Unusual  # the builder reports it
+            return value
         raise _Unusual
     if kind is yaml.MappingNode and node.tag == _MAP:
         out: dict = {}
@@ -398,58 +484,16 @@ def decode(raw: bytes, display: str) -> tuple[str | None, Finding | None]:
 
 
 def _refusal(path: Path, root: Path | None) -> tuple[str, str] | None:
-    """(code, message) when a path must not be opened at all, else None.
-
-    Checked before anything is opened, so a link pointing outside the knowledge base is
-    refused without touching its target.
-    """
-    if root is None:
-        return None  # a loop still fails safely: opening it raises ELOOP
-    target = real(path)
-    if target is None:
-        return "unreadable", "is a symbolic link that loops back on itself"
-    root = real(root) or root
-    if is_inside(target, root):
-        return None
-    named = Path(os.path.normpath(path.absolute()))
-    if is_inside(lexical(path), root) or is_inside(named, root):
-        return (
-            "symlink-outside",
-            "is a symbolic link to something outside the knowledge base; refused, not read "
-            "(replace the link with the record file itself)",
-        )
-    return "outside-root", "is outside the knowledge base; refused, not read"
+    """(code, message) when a path must not be opened at all (see files.refusal)."""
+    return files.refusal(path, root)
 
 
 def _read_regular_file(path: Path) -> tuple[bytes | None, str | None, int]:
-    """The file's bytes (at most MAX_FILE_BYTES + 1), or why not: (data, problem, size).
-
-    Opened without blocking and checked on the open descriptor, so a named pipe or a
-    device never hangs the tool and a file that grows after the check cannot exhaust
-    memory.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            return None, "is a directory, not a record file", 0
-        if not stat.S_ISREG(info.st_mode):
-            return None, "is not a regular file (a pipe, socket or device)", 0
-        if info.st_size > MAX_FILE_BYTES:
-            return None, None, info.st_size
-        chunks: list[bytes] = []
-        remaining = MAX_FILE_BYTES + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 65536))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
-        return data, None, len(data)
-    finally:
-        os.close(fd)
+    """The file's bytes (at most MAX_FILE_BYTES + 1), or why not (see files.open_regular)."""
+    data, problem, size = files.open_regular(path, MAX_FILE_BYTES)
+    if problem == "is a directory, not a file":
+        problem = "is a directory, not a record file"
+    return data, problem, size
 
 
 def load_file(path: Path, display: str | None = None, root: Path | None = None) -> LoadedFile:
@@ -499,9 +543,14 @@ def load_file(path: Path, display: str | None = None, root: Path | None = None) 
     return parse_text(text, loaded)
 
 
-def load_plain(path: Path) -> Any:
-    """Fast path for trusted reads (CLI lookups): data only, no positions. Raises on bad YAML."""
-    loaded = load_file(path)
+def load_plain(path: Path, root: Path | None = None) -> Any:
+    """Data only, no positions, for lookups. Raises ValueError on a file with errors.
+
+    With `root`, a path leading outside the knowledge base is refused unread."""
+    loaded = load_file(path, root=root)
+    errors = [f for f in loaded.findings if f.severity == "error"]
+    if errors:
+        raise ValueError(errors[0].format())
     if loaded.data is None:
         first = loaded.findings[0] if loaded.findings else None
         raise ValueError(first.format() if first else f"{path}: could not be loaded")

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import DISCLAIMER
 from .findings import Finding
+from .findings import terminal_text as terminal_text  # for outputs that print data
 
 WIDTH = 80
 

@@ -253,6 +253,7 @@ def _check_dates(ctx: RecordContext, as_of: dt.date) -> Iterable[Finding]:
             yield ctx.finding(
                 path, "future-date", f"{path[-1]} {value} is after today ({as_of.isoformat()})"
             )
+    yield from _impossible_dates(ctx)
     enacted, effective = _partial(data.get("enacted")), _partial(data.get("effective"))
     if enacted and effective and effective[0] < enacted[0]:
         yield ctx.finding(
@@ -278,6 +279,26 @@ def _check_dates(ctx: RecordContext, as_of: dt.date) -> Iterable[Finding]:
                 "amendments must be listed oldest first",
             )
         previous = when or previous
+
+
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+def _impossible_dates(ctx: RecordContext) -> Iterable[Finding]:
+    """Year-or-date fields given as a full date that no calendar has (`2021-02-30`): the
+    schema's pattern can only check each part's range."""
+    data = ctx.data
+    values: list[tuple[tuple, object]] = [(("enacted",), data.get("enacted"))]
+    values.append((("effective",), data.get("effective")))
+    for i, amendment in enumerate(_items(data.get("amendments"))):
+        if isinstance(amendment, dict):
+            values.append((("amendments", i, "date"), amendment.get("date")))
+    for i, src in enumerate(_items(data.get("sources"))):
+        if isinstance(src, dict):
+            values.append((("sources", i, "published"), src.get("published")))
+    for path, value in values:
+        if isinstance(value, str) and _FULL_DATE.match(value) and not _is_real_date(value):
+            yield ctx.finding(path, "bad-date", f"{path[-1]} {value} is not a date on the calendar")
 
 
 def references(ctx: RecordContext) -> Iterable[tuple[tuple, str, str]]:

@@ -9,17 +9,29 @@ under the right name, atomically, and never over an existing file.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import write_text
+from .corpus import load_vocabulary
+from .files import (
+    MAX_RECORD_BYTES,
+    Refused,
+    check_write,
+    read_text,
+    safe_part,
+    sweep,
+    write_error,
+)
 from .jurisdictions import Jurisdiction, load_registry
 from .kb import KB, RECORD_ID, KBError, KBUsageError, is_inside, lexical, real
-from .loader import LoadedFile, load_plain, parse_text
+from .loader import LoadedFile, parse_text
+from .schema import load_schemas
 
 ID_MAX = 100
+# atomic.write_text's temporary files: `.<id>.yaml.<8 random characters>.tmp`
+TMP_LEFTOVER = re.compile(r"\.[a-z0-9-]+\.yaml\.[A-Za-z0-9_]{8}\.tmp")
 _DATE_LINE = re.compile(r"^(\s*(?:- )?(?:accessed|last_verified):\s*)\d{4}-\d{2}-\d{2}", re.M)
 
 
@@ -39,9 +51,8 @@ class NewRecord:
 def types(kb: KB, kind: str) -> list[str]:
     """What `--type` may be: remedy types (vocabulary) or statute kinds (schema)."""
     if kind == "remedy":
-        vocabulary = load_plain(kb.schema_dir / "vocabulary.yaml")
-        return list((vocabulary or {}).get("remedy_types") or {})
-    schema = json.loads((kb.schema_dir / "statute.schema.json").read_text("utf-8"))
+        return list(load_vocabulary(kb).get("remedy_types") or {})
+    schema = load_schemas(kb.schema_dir)["statute.schema.json"]
     return list(schema["properties"]["kind"]["enum"])
 
 
@@ -50,7 +61,7 @@ def type_blocks(kb: KB) -> dict[str, str]:
 
     The schema says it as "if remedy_type is not X then F is not allowed".
     """
-    schema = json.loads((kb.schema_dir / "remedy.schema.json").read_text("utf-8"))
+    schema = load_schemas(kb.schema_dir)["remedy.schema.json"]
     out: dict[str, str] = {}
     for rule in schema.get("allOf") or []:
         condition = ((rule.get("if") or {}).get("properties") or {}).get("remedy_type") or {}
@@ -150,17 +161,16 @@ def render(
 ) -> str:
     """The new record's text: the template, filled in for this jurisdiction and type."""
     template = kb.root / "templates" / f"{kind}.yaml"
-    target = real(template)
-    root = real(kb.root) or kb.root
-    if target is None or not is_inside(target, root) or not template.is_file():
-        raise KBError(f"no template for a {kind} at templates/{kind}.yaml")
-    text = template.read_text("utf-8")
+    try:  # through the gate: inside the checkout, a regular file, size-capped
+        text = read_text(template, kb.root, MAX_RECORD_BYTES)
+    except Refused:
+        raise KBError(f"no template for a {kind} at templates/{kind}.yaml") from None
     text = text.replace("us-xx-", jurisdiction.folder + "-").replace("US-XX", jurisdiction.code)
     text = _set_line(text, "id", record_id)
     text = _set_line(text, "jurisdiction", jurisdiction.code)
     if kind == "remedy" and record_type:
         text = _set_line(text, "remedy_type", record_type)
-        vocabulary = load_plain(kb.schema_dir / "vocabulary.yaml") or {}
+        vocabulary = load_vocabulary(kb)
         label = ((vocabulary.get("remedy_types") or {}).get(record_type) or {}).get("label")
         if label:
             text = _set_line(text, "title", label)
@@ -199,19 +209,26 @@ def new_record(
     text = render(kb, kind, jurisdiction, rid, record_type, as_of or today())
 
     root = real(kb.root) or kb.root
-    folder = kb.folder(kind) / jurisdiction.folder
+    folder = kb.folder(kind) / safe_part(jurisdiction.folder, "jurisdiction folder")
     path = folder / f"{rid}.yaml"
     if path.exists() or path.is_symlink():
         raise KBError(
             f"{path.relative_to(kb.root).as_posix()} already exists; edit it, or choose "
             "another id with --id"
         )
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        check_write(path, kb.root)  # no link anywhere on the way
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(folder, exc) from None
     resolved = real(folder)
     if resolved is None or not is_inside(resolved, root) or not is_inside(lexical(path), root):
         raise KBError(f"{folder} leads outside the knowledge base; refusing to write there")
+    sweep(folder, TMP_LEFTOVER)  # what a killed `kbtool new` left (atomic.write_text's names)
     try:
         write_text(path, text, overwrite=False)
     except FileExistsError:
         raise KBError(f"{path.relative_to(kb.root).as_posix()} already exists") from None
+    except OSError as exc:
+        raise write_error(path, exc) from None
     return NewRecord(kind, rid, path, text)

@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import os
 import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .files import MAX_SCHEMA_BYTES, Refused, hidden, read_text
 from .findings import Finding, json_path_str
+from .kb import KBError
 from .loader import LoadedFile
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,14 +34,37 @@ SCHEMA_FILES = {
     "jurisdictions": "jurisdictions.schema.json",
     "publishers": "publishers.schema.json",
     "help": "help.schema.json",
+    "vocabulary": "vocabulary.schema.json",
 }
 
 
+def schema_files(schema_dir: Path) -> list[Path]:
+    """The `*.schema.json` files of the folder, hidden names left out (links are listed:
+    reading one that leads out is refused, loudly)."""
+    try:
+        names = sorted(os.listdir(schema_dir))
+    except OSError:
+        return []
+    return [schema_dir / n for n in names if n.endswith(".schema.json") and not hidden(n)]
+
+
 def load_schemas(schema_dir: Path) -> dict[str, dict]:
-    """Every `*.schema.json` in the folder, by file name."""
-    return {
-        p.name: json.loads(p.read_text("utf-8")) for p in sorted(schema_dir.glob("*.schema.json"))
-    }
+    """Every `*.schema.json` in the folder, by file name, read through the gate (size
+    capped, no link out); a file that is not JSON is a KBError, not a traceback."""
+    out: dict[str, dict] = {}
+    for p in schema_files(schema_dir):
+        try:
+            text = read_text(p, schema_dir.parent, MAX_SCHEMA_BYTES)
+        except Refused as exc:
+            raise KBError(f"cannot read a schema: {exc.message}") from None
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise KBError(f"schema/{p.name} is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise KBError(f"schema/{p.name} is not a JSON Schema (not an object)")
+        out[p.name] = data
+    return out
 
 
 @cache
@@ -49,7 +75,11 @@ def _validators(schema_dir: Path, stamp: tuple) -> dict[str, Draft202012Validato
     schemas = load_schemas(schema_dir)
     registry: Registry = Registry()
     for name, schema in schemas.items():
-        registry = registry.with_resource(schema.get("$id", name), Resource.from_contents(schema))
+        try:
+            resource = Resource.from_contents(schema)
+        except Exception as exc:  # noqa: BLE001 - e.g. no $schema: the file's fault
+            raise KBError(f"schema/{name} is not a usable JSON Schema: {exc}") from None
+        registry = registry.with_resource(schema.get("$id", name), resource)
     return {
         kind: Draft202012Validator(
             schemas[file],
@@ -62,7 +92,7 @@ def _validators(schema_dir: Path, stamp: tuple) -> dict[str, Draft202012Validato
 
 
 def _stamp(schema_dir: Path) -> tuple:
-    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(schema_dir.glob("*.schema.json")))
+    return tuple((p.name, p.stat().st_mtime_ns) for p in schema_files(schema_dir))
 
 
 def validators(schema_dir: Path) -> dict[str, Draft202012Validator]:
@@ -352,7 +382,16 @@ def checker(schema_dir: Path) -> Callable[[LoadedFile, str], list[Finding]]:
         quick = fast.get(kind)
         if quick is not None and quick(loaded.data):
             return []
-        return _findings(loaded, _validators(schema_dir, stamp)[kind])
+        validator = _validators(schema_dir, stamp).get(kind)
+        if validator is None:
+            raise KBError(f"schema/{SCHEMA_FILES[kind]} is missing; it checks every {kind}")
+        try:
+            return _findings(loaded, validator)
+        except Exception as exc:  # noqa: BLE001 - a broken schema (bad $ref, bad pattern)
+            raise KBError(
+                f"the schemas in schema/ cannot check a {kind}: {exc.__class__.__name__}: "
+                f"{str(exc).splitlines()[0][:200]}"
+            ) from None
 
     return run
 
@@ -374,6 +413,10 @@ def _code_for(error: ValidationError) -> str:
             return "bad-id"
         if title == "Jurisdiction code":
             return "unknown-jurisdiction"
+        if title in _PLAIN_NAMES:
+            return "bad-name"
+        if "propertyNames" in error.relative_schema_path:
+            return "bad-key"
         return "bad-format"
     return {
         "type": "wrong-type",
@@ -411,6 +454,11 @@ def _message(error: ValidationError) -> str:
             "Web address": "use an http:// or https:// address without user names or passwords",
             "Record id": "lower-case letters, digits and single hyphens",
             "Jurisdiction code": "use a code from schema/jurisdictions.yaml, e.g. US-NY",
+            **dict.fromkeys(
+                _PLAIN_NAMES,
+                'plain text only: no < > & " ` \\ and no control characters '
+                "(it is shown in page titles and headers)",
+            ),
         }.get(title, f"must match {error.validator_value!r}" if v == "pattern" else "")
         shown = _describe(error.instance)
         if title == "Web address" and isinstance(error.instance, str):
@@ -446,6 +494,9 @@ def _message(error: ValidationError) -> str:
         )
     message = error.message  # may quote the whole offending value: keep it short
     return f"{where}: {message if len(message) <= 200 else message[:197] + '...'}"
+
+
+_PLAIN_NAMES = ("Name", "Official name", "Alias", "Label")
 
 
 def _redact_userinfo(url: str) -> str:
@@ -503,13 +554,20 @@ def _findings(loaded: LoadedFile, validator: Draft202012Validator) -> list[Findi
                 )
             continue
         line, col = loaded.position(path, prefer_value=True)
+        message = _message(error)
+        if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
+            line, col = loaded.position((*path, error.instance))  # point at the key itself
+            message = (
+                f"{json_path_str(path)}: key {_describe(error.instance)} is not a plain id; "
+                "use lower-case letters, digits and underscores (it becomes a file name)"
+            )
         findings.append(
             Finding(
                 loaded.display,
                 line,
                 col,
                 _code_for(error),
-                _message(error),
+                message,
                 json_path=json_path_str(path),
             )
         )

@@ -108,6 +108,15 @@ def h(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def front_matter_text(value: Any) -> str:
+    """A front matter value: HTML-escaped (MkDocs puts `title` into <title>, the header
+    and the navigation, and `description` into a meta tag's double-quoted attribute, all
+    unescaped), then a quoted YAML string (JSON's form, which YAML reads), on one line.
+    Apostrophes stay (`Hawai'i`): they end no element and no double-quoted attribute."""
+    text = html.escape(" ".join(str(value).split()), quote=False).replace('"', "&quot;")
+    return json.dumps(text, ensure_ascii=True)
+
+
 def md(value: Any) -> str:
     """Text for Markdown: one line, Markdown syntax backslash-escaped, HTML made entities.
 
@@ -401,8 +410,9 @@ class Site:
         boost = "search:\n  boost: 2\n" if j.kind not in ("federal", "international") else ""
         out = [
             "---",
-            f"title: {json.dumps(j.name)}",
-            f"description: {json.dumps('Trafficking survivor remedies and statutes: ' + j.name)}",
+            f"title: {front_matter_text(j.name)}",
+            "description: "
+            + front_matter_text("Trafficking survivor remedies and statutes: " + j.name),
             *([boost.rstrip()] if boost else []),
             "---",
             "",
@@ -913,18 +923,94 @@ def generate(corpus: Corpus, config: SiteConfig) -> dict[str, str]:
     return Site(corpus, config).generate()
 
 
+STAGING_PREFIX = ".kb-site-"
+OLD_PREFIX = ".kb-old-"
+# What a killed `kbtool site` leaves beside the target: only these names are swept.
+LEFTOVER = re.compile(r"\.kb-(?:site|old)-[A-Za-z0-9._-]{1,80}")
+RENAME_EXCHANGE = 2  # renameat2 flag (Linux 3.15+): swap two paths in one step
+
+
+def _exchange(a: Any, b: Any) -> bool:
+    """Swap two folders atomically (renameat2 RENAME_EXCHANGE); False when unsupported."""
+    import ctypes
+    import os
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(str(a)), at_fdcwd, os.fsencode(str(b)), 2)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: this system or file system cannot
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def exchange_supported(folder: Any) -> bool:
+    """Whether `folder`'s file system swaps folders in one step (for tests and docs)."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix=STAGING_PREFIX, dir=folder) as tmp:
+        a, b = Path(tmp) / "a", Path(tmp) / "b"
+        a.mkdir()
+        b.mkdir()
+        return _exchange(a, b)
+
+
+def recover(target: Any) -> None:
+    """Repair what a kill between the two renames of a swap left: no `target`, but the
+    previous pages moved aside as `.kb-old-*`: put the newest of those back."""
+    from pathlib import Path
+
+    target = Path(target)
+    if target.exists() or target.is_symlink() or not target.parent.is_dir():
+        return
+    aside = [
+        p
+        for p in target.parent.iterdir()
+        if p.name.startswith(OLD_PREFIX) and LEFTOVER.fullmatch(p.name) and not p.is_symlink()
+    ]
+    if aside:
+        newest = max(aside, key=lambda p: p.stat().st_mtime)
+        newest.rename(target)
+
+
 def write_site(corpus: Corpus, config: SiteConfig, target, cli_reference: str = "") -> int:
-    """Generate every page and swap it into `target` as a whole (never half-written)."""
+    """Generate every page and swap it into `target` as a whole (never half-written).
+
+    Never writes through a link (a linked docs/ or docs/kb would send the swap, and its
+    deletion of the old pages, elsewhere), writes only plain relative paths, and swaps
+    in one step where the system can (renameat2), so docs/kb is never missing; else in
+    two renames, with `recover` repairing a kill between them on the next run.
+    Leftovers of killed runs (`.kb-site-*`, `.kb-old-*`, an hour old) are swept.
+    """
+    import os
     import shutil
     import tempfile
     from pathlib import Path
 
-    target = Path(target)
+    from .files import check_write, safe_rel, sweep, write_error
+
+    root = corpus.kb.root
+    target = check_write(Path(target), root)
     pages = generate(corpus, config)
     if cli_reference:
         pages["reference/cli.md"] = cli_reference
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".kb-site-", dir=target.parent))
+    for rel in pages:
+        safe_rel(rel)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        check_write(target, root)  # again: the folders now exist
+        recover(target)
+        sweep(target.parent, LEFTOVER, min_age=3600)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target.parent))
+    except OSError as exc:
+        raise write_error(target, exc) from None
     old: Path | None = None
     swapped = False
     try:
@@ -932,16 +1018,23 @@ def write_site(corpus: Corpus, config: SiteConfig, target, cli_reference: str = 
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        if target.exists():
-            old = target.with_name(f".{target.name}-old-{staging.name}")
-            target.rename(old)
-        staging.rename(target)
-        swapped = True
-    except BaseException:
+        os.chmod(staging, 0o755)
+        if target.exists() and _exchange(staging, target):
+            old, staging = staging, target  # the old pages are now where staging was
+            swapped = True
+        else:
+            if target.exists():
+                old = target.with_name(f"{OLD_PREFIX}{staging.name}")
+                target.rename(old)
+            staging.rename(target)
+            swapped = True
+    except BaseException as exc:
         # Put the previous pages back if they were moved aside but not replaced.
         if old is not None and not swapped and old.exists() and not target.exists():
             old.rename(target)
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise write_error(target, exc) from None
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

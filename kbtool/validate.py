@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import files
 from .findings import Finding, display_path
-from .jurisdictions import load_registry
+from .jurisdictions import Registry, load_registry
 from .kb import FOLDERS, KB, KBUsageError, Resolver, is_inside
 from .kb import real as real_path
 from .loader import LoadedFile, load_file
@@ -106,7 +107,7 @@ def discover(kb: KB) -> list[Path]:
             out.extend(
                 p
                 for p in base.rglob("*")
-                if _candidate(p) and not p.name.startswith(".") and p.name != "README.md"
+                if _candidate(p) and files.visible(p, base) and p.name != "README.md"
             )
     return sorted(out)
 
@@ -150,6 +151,11 @@ def _load(
         loaded = load_file(path, display, root=root)
         return RecordContext(loaded, None, None), list(loaded.findings)
     display = real.relative_to(root).as_posix()  # display_path, with the path resolved
+    shown = display_path(path, root)
+    if not files.visible(Path(shown)):  # named on the command line: reported, never read
+        loaded = LoadedFile(path=path, display=shown)
+        loaded.findings.append(hidden_finding(shown, path))
+        return RecordContext(loaded, None, None), list(loaded.findings)
     kind, folder, problem = _placement(kb, path, real)
     findings: list[Finding] = []
     if problem:
@@ -166,7 +172,7 @@ def validate(
     from . import schema  # jsonschema is imported only when a record needs it
 
     as_of = as_of or today()
-    registry = load_registry(kb.schema_dir)
+    registry = load_registry(kb.schema_dir, strict=False)  # its findings come below
     report = Report()
     all_files = discover(kb)
     resolver = Resolver()
@@ -223,9 +229,16 @@ def validate(
     report.findings.extend(check_corpus([c for c in selected if c.kind], everything))
 
     if paths is None:
-        report.findings.extend(_check_registry(kb))
-        report.findings.extend(_check_publishers(kb, registry))
-        report.findings.extend(_check_help(kb, registry, as_of))
+        report.findings.extend(_check_schema_files(kb))
+        registry_findings = _check_registry(kb)
+        report.findings.extend(registry_findings)
+        # Codes are checked against the registry only when it is sound: a broken entry
+        # there is reported once, not again wherever its code is used.
+        known = registry if not any(f.severity == "error" for f in registry_findings) else None
+        report.findings.extend(_check_publishers(kb, known))
+        report.findings.extend(_check_help(kb, known, as_of))
+        report.findings.extend(_check_vocabulary(kb))
+        report.findings.extend(_check_hidden(kb, root))
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
     return report
 
@@ -242,6 +255,76 @@ def _templates(kb: KB, root: Path) -> dict[str, dict]:
     return out
 
 
+def hidden_finding(display: str, path: Path) -> Finding:
+    """A hidden name in the data folders: readers never read it, so review must see it.
+
+    A hidden record (`.us-ny-x.yaml`) or folder is an error: it could shadow a real one
+    for a tool that did read it. Other hidden files (`.DS_Store`) are warnings."""
+    recordlike = path.suffix in (*RECORD_SUFFIXES, ".json") or (
+        path.is_dir() and not path.is_symlink()
+    )
+    return Finding(
+        display,
+        0,
+        0,
+        "hidden-file",
+        "hidden name (leading dot): kbtool never reads it; rename it without the dot or delete it",
+        severity="error" if recordlike else "warning",
+    )
+
+
+def _check_hidden(kb: KB, root: Path) -> list[Finding]:
+    """Every hidden file or folder under statutes/, remedies/ and schema/."""
+    folders = [kb.root / f for f in FOLDERS.values()] + [kb.schema_dir]
+    return [
+        hidden_finding(display_path(path, root), path)
+        for path in files.walk_hidden(folders)
+        if kb.inside(path.parent)
+    ]
+
+
+def _check_schema_files(kb: KB) -> list[Finding]:
+    """Each `*.schema.json` must itself be a valid JSON Schema (2020-12)."""
+    import json
+
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    from . import schema
+
+    out = []
+    for path in schema.schema_files(kb.schema_dir):
+        display = display_path(path, kb.root)
+        try:
+            document = json.loads(files.read_text(path, kb.root, files.MAX_SCHEMA_BYTES))
+            Draft202012Validator.check_schema(document)
+        except files.Refused as exc:
+            out.append(Finding(display, 0, 0, exc.code, exc.message.split(": ", 1)[-1]))
+        except ValueError as exc:
+            out.append(Finding(display, 1, 1, "bad-schema", f"not valid JSON: {exc}"))
+        except SchemaError as exc:
+            out.append(
+                Finding(display, 1, 1, "bad-schema", f"not a valid JSON Schema: {exc.message}")
+            )
+    return out
+
+
+def _check_vocabulary(kb: KB) -> list[Finding]:
+    """schema/vocabulary.yaml against its schema: keys become file names and options."""
+    from . import schema
+
+    path = kb.schema_dir / "vocabulary.yaml"
+    if not path.exists() and not path.is_symlink():
+        return []
+    loaded = load_file(path, display_path(path, kb.root), root=real_path(kb.root))
+    if loaded.data is None:
+        return loaded.findings
+    if not (kb.schema_dir / schema.SCHEMA_FILES["vocabulary"]).exists():
+        return loaded.findings  # an older checkout without vocabulary.schema.json
+    checked = schema.check(loaded, "vocabulary", kb.schema_dir)
+    return loaded.findings + checked
+
+
 def _check_registry(kb: KB) -> list[Finding]:
     """The jurisdiction registry itself must pass its schema and have unique codes."""
     from . import schema
@@ -251,9 +334,12 @@ def _check_registry(kb: KB) -> list[Finding]:
     if loaded.data is None:
         return loaded.findings
     findings = loaded.findings + schema.check(loaded, "jurisdictions", kb.schema_dir)
+    entries = loaded.data.get("jurisdictions") if isinstance(loaded.data, dict) else None
     seen: dict[str, int] = {}
-    for i, entry in enumerate(loaded.data.get("jurisdictions") or []):
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
         code = entry.get("code") if isinstance(entry, dict) else None
+        if not isinstance(code, str):
+            continue  # the schema reports it
         if code in seen:
             line, col = loaded.position(("jurisdictions", i, "code"), prefer_value=True)
             findings.append(
@@ -263,7 +349,7 @@ def _check_registry(kb: KB) -> list[Finding]:
     return findings
 
 
-def _check_publishers(kb: KB, registry) -> list[Finding]:
+def _check_publishers(kb: KB, registry: Registry | None) -> list[Finding]:
     """The official publishers registry: its schema, and one entry per known code."""
     from . import schema
 
@@ -293,7 +379,7 @@ def _check_publishers(kb: KB, registry) -> list[Finding]:
             findings.append(
                 Finding(loaded.display, line, col, "duplicate-id", f"code {code!r} is listed twice")
             )
-        elif registry.get(code) is None:
+        elif registry is not None and registry.get(code) is None:
             findings.append(
                 Finding(
                     loaded.display,
@@ -310,7 +396,7 @@ def _check_publishers(kb: KB, registry) -> list[Finding]:
 HELP_FILE = Path("help") / "help.yaml"
 
 
-def _check_help(kb: KB, registry, as_of: dt.date) -> list[Finding]:
+def _check_help(kb: KB, registry: Registry | None, as_of: dt.date) -> list[Finding]:
     """The "where to get help" directory: its schema, unique ids, known codes, no date
     in the future. Optional: a knowledge base without one has no help section."""
     from . import schema
@@ -339,7 +425,7 @@ def _check_help(kb: KB, registry, as_of: dt.date) -> list[Finding]:
             seen.add(eid)
         scope = entry.get("scope")
         for k, code in enumerate(scope if isinstance(scope, list) else []):
-            if isinstance(code, str) and registry.get(code) is None:
+            if isinstance(code, str) and registry is not None and registry.get(code) is None:
                 line, col = loaded.position(("entries", i, "scope", k), prefer_value=True)
                 findings.append(
                     Finding(

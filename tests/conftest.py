@@ -15,10 +15,13 @@ TODAY = "2026-11-28"
 
 
 @pytest.fixture(autouse=True)
-def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Date-dependent rules see a fixed today; no test depends on the real date."""
+def _fixed_today(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Date-dependent rules see a fixed today; no test depends on the real date. Search
+    indexes go to a cache folder of the test's own, never the user's ~/.cache."""
     monkeypatch.setenv("KBTOOL_TODAY", TODAY)
     monkeypatch.delenv("KBTOOL_ROOT", raising=False)
+    monkeypatch.delenv("KBTOOL_INDEX_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 def make_kb(dest: Path, *overlays: Path) -> Path:

@@ -82,7 +82,7 @@ def test_workflows_pin_actions_and_limit_permissions() -> None:
             assert "timeout-minutes" in job
         for step in _steps(workflow):
             if "uses" in step:
-                assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
+                assert re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
             run = step.get("run", "")
             assert "${{" not in run, f"{workflow.name}: pass expressions through env, not run"
 

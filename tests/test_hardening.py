@@ -16,7 +16,7 @@ import pytest
 import yaml
 from conftest import make_kb
 
-from kbtool import loader
+from kbtool import files, loader
 from kbtool.corpus import Corpus
 from kbtool.findings import Finding
 from kbtool.kb import KB
@@ -130,7 +130,7 @@ def test_unreadable_file_is_a_finding(fixture_kb: Path, monkeypatch) -> None:
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(loader.os, "open", deny)
+    monkeypatch.setattr(files.os, "open", deny)
     report = validate(KB(fixture_kb.resolve()))
     assert [f.format() for f in report.findings] == [
         f"{RECORD}:0:0: unreadable cannot read file: Permission denied"
@@ -168,7 +168,7 @@ def test_file_that_grows_after_the_check_is_cut_off(tmp_path: Path, monkeypatch)
         fields[6] = 10
         return os.stat_result(fields)
 
-    monkeypatch.setattr(loader.os, "fstat", small)
+    monkeypatch.setattr(files.os, "fstat", small)
     (finding,) = load_file(path).findings
     assert finding.code == "file-too-large"
     assert f"{MAX_FILE_BYTES + 1:,} bytes or more" in finding.message

@@ -25,7 +25,7 @@ from kbtool.index import (
     check_query,
     default_dir,
 )
-from kbtool.kb import KB, KBError
+from kbtool.kb import KB, KBError, is_inside
 
 NY_STATUTE = "statutes/us-ny/us-ny-cpl-440-10.yaml"
 NY_VACATUR = "remedies/us-ny/us-ny-criminal-record-relief.yaml"
@@ -88,7 +88,8 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_default_dir_and_overrides(kb: KB, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    assert default_dir(kb) == kb.root / ".kbindex"
+    assert default_dir(kb).parent == Path(os.environ["XDG_CACHE_HOME"]) / "kbtool"
+    assert not is_inside(default_dir(kb), kb.root)
     assert default_dir(kb, tmp_path / "x") == tmp_path / "x"
     monkeypatch.setenv("KBTOOL_INDEX_DIR", str(tmp_path / "env"))
     assert default_dir(kb) == tmp_path / "env"
@@ -247,11 +248,11 @@ def test_crash_mid_build_keeps_the_old_index(kb: KB) -> None:
             super().build(directory, crash())
 
     SearchIndex(kb).update()
-    live = (kb.root / ".kbindex" / CURRENT).read_text()
+    live = (default_dir(kb) / CURRENT).read_text()
     with pytest.raises(KeyboardInterrupt):
         SearchIndex(kb, engine=Crashing()).update(rebuild=True)
-    assert (kb.root / ".kbindex" / CURRENT).read_text() == live
-    assert not list((kb.root / ".kbindex").glob("tmp-*"))
+    assert (default_dir(kb) / CURRENT).read_text() == live
+    assert not list(default_dir(kb).glob("tmp-*"))
     assert ids(SearchIndex(kb).search("440.10")[0])[0] == "us-ny-criminal-record-relief"
 
 
@@ -286,16 +287,25 @@ def test_update_never_touches_the_files_of_the_live_generation(kb: KB, built: Se
 def test_only_two_generations_are_kept_and_crashed_builds_are_swept(
     kb: KB, built: SearchIndex
 ) -> None:
-    stale = built.directory / "tmp-1-1"
-    stale.mkdir()
-    os.utime(stale, (time.time() - 7200, time.time() - 7200))
-    fresh = built.directory / "tmp-2-2"
-    fresh.mkdir()  # maybe another build running right now: left alone
+    token = (built.directory / "KBTOOL-INDEX").read_text()
+    crashed = built.directory / "tmp-1-1"  # a killed build of this folder: its token inside
+    crashed.mkdir()
+    (crashed / "KBTOOL-GENERATION").write_text(token)
+    empty = built.directory / "tmp-3-3"  # killed before it was marked
+    empty.mkdir()
+    foreign = built.directory / "tmp-2-2"  # not made by this index folder: left alone
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("mine")
+    not_ours = built.directory / "g-9-9"
+    not_ours.mkdir()
+    (not_ours / "KBTOOL-GENERATION").write_text("another token\n")
     for word in ("one", "two", "three"):
         edit(kb.root / "remedies/us-ny/us-ny-civil-action.yaml", "fixture", f"fixture {word}")
         built.update()
-    assert len(list(built.directory.glob("g-*"))) == 2
-    assert not stale.exists() and fresh.exists()
+    ours = [g for g in built.directory.glob("g-*") if g != not_ours]
+    assert len(ours) == 2
+    assert not crashed.exists() and not empty.exists()
+    assert foreign.exists() and not_ours.exists()
 
 
 def test_new_index_format_means_a_full_rebuild(built: SearchIndex) -> None:

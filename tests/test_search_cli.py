@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from kbtool.cli import main
+from kbtool.index import default_dir
+from kbtool.kb import KB
 
 SEARCH_440_10 = """\
 2 results for 440.10
@@ -34,6 +37,11 @@ def _no_index_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
+def index_dir(root: Path) -> Path:
+    """Where kbtool keeps the index of a checkout: a cache folder outside it."""
+    return default_dir(KB(root.resolve()))
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text
@@ -42,14 +50,15 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_index_then_up_to_date_then_update_then_rebuild(run, fixture_kb: Path) -> None:
     first = run("index")
-    assert (first.exit_code, first.output) == (0, "Indexed 5 records in .kbindex\n")
-    assert (fixture_kb / ".kbindex" / "CURRENT").is_file()
+    assert (first.exit_code, first.output) == (0, f"Indexed 5 records in {index_dir(fixture_kb)}\n")
+    assert (index_dir(fixture_kb) / "CURRENT").is_file()
+    assert not (fixture_kb / ".kbindex").exists()
     assert run("index").output == "Index up to date: 5 records\n"
     edit(fixture_kb / "statutes/us-ny/us-ny-cpl-440-10.yaml", "§ 440.10", "§ 440.11")
     assert run("index").output == (
         "Index updated: 0 added, 2 updated, 0 removed, 3 unchanged\n"
     )  # the statute and the remedy that cites it
-    assert run("index", "--rebuild").output == "Indexed 5 records in .kbindex\n"
+    assert run("index", "--rebuild").output == f"Indexed 5 records in {index_dir(fixture_kb)}\n"
 
 
 def test_index_dir_option_and_environment(
@@ -60,7 +69,7 @@ def test_index_dir_option_and_environment(
     monkeypatch.setenv("KBTOOL_INDEX_DIR", str(tmp_path / "b"))
     assert run("search", "vacatur").exit_code == 0
     assert (tmp_path / "b" / "CURRENT").is_file()
-    assert not (fixture_kb / ".kbindex").exists()
+    assert not (Path(os.environ["XDG_CACHE_HOME"]) / "kbtool").exists()
 
 
 def test_index_reports_unreadable_files_and_exits_1(run, fixture_kb: Path) -> None:
@@ -68,17 +77,17 @@ def test_index_reports_unreadable_files_and_exits_1(run, fixture_kb: Path) -> No
     result = run("index")
     assert result.exit_code == 1
     assert result.output == (
-        "Indexed 5 records in .kbindex\n"
+        f"Indexed 5 records in {index_dir(fixture_kb)}\n"
         "1 file could not be read and is not searchable (run `kbtool validate`): "
         "remedies/us-ny/us-ny-broken.yaml\n"
     )
 
 
-def test_search_builds_the_index_on_first_use(run) -> None:
+def test_search_builds_the_index_on_first_use(run, fixture_kb: Path) -> None:
     result = run("search", "440.10")
     assert result.exit_code == 0
     assert result.stdout == SEARCH_440_10
-    assert result.stderr == "Indexed 5 records in .kbindex\n"
+    assert result.stderr == f"Indexed 5 records in {index_dir(fixture_kb)}\n"
     again = run("search", "440.10")
     assert (again.stdout, again.stderr) == (SEARCH_440_10, "")
 
@@ -149,7 +158,7 @@ def test_bad_searches_exit_2_with_a_clear_message(
     assert result.exit_code == 2
     assert message in result.stderr
     assert result.stdout == ""
-    assert not (fixture_kb / ".kbindex").exists()  # refused before any indexing
+    assert not index_dir(fixture_kb).exists()  # refused before any indexing
 
 
 def test_no_results(run) -> None:
@@ -202,10 +211,10 @@ def test_no_update_answers_from_the_stale_index_and_says_so(run, fixture_kb: Pat
     assert "us-ny-civil-action" in run("search", "zanzibar").stdout  # now brought up to date
 
 
-def test_no_update_without_an_index_is_an_error(run) -> None:
+def test_no_update_without_an_index_is_an_error(run, fixture_kb: Path) -> None:
     result = run("search", "x", "--no-update")
     assert result.exit_code == 1
-    assert "no search index in .kbindex yet; run `kbtool index`" in result.stderr
+    assert f"no search index in {index_dir(fixture_kb)} yet; run `kbtool index`" in result.stderr
 
 
 def test_empty_corpus(tmp_path: Path) -> None:
@@ -214,7 +223,7 @@ def test_empty_corpus(tmp_path: Path) -> None:
     (root / "schema/jurisdictions.yaml").write_text("jurisdictions: []\n", "utf-8")
     runner = CliRunner()
     result = runner.invoke(main, ["--root", str(root), "index"])
-    assert (result.exit_code, result.output) == (0, "Indexed 0 records in .kbindex\n")
+    assert (result.exit_code, result.output) == (0, f"Indexed 0 records in {index_dir(root)}\n")
     result = runner.invoke(main, ["--root", str(root), "search", "vacatur"])
     assert (result.exit_code, result.stdout) == (0, "No results for vacatur\n")
 

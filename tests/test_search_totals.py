@@ -36,7 +36,8 @@ def synthetic_remedy(n: int, title: str, eligibility: str) -> dict:
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    root = make_kb(tmp_path_factory.mktemp("totals") / "kb")
+    base = tmp_path_factory.mktemp("totals")
+    root = make_kb(base / "kb")
     folder = root / "remedies" / "us-ny"
     for n in range(STRONG + WEAK + OTHER):
         if n < STRONG:
@@ -51,7 +52,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
         else:
             data = synthetic_remedy(n, "Something else", "Nothing to do with it.")
         (folder / f"{data['id']}.yaml").write_text(yaml.safe_dump(data), "utf-8")
-    index = SearchIndex(KB(root.resolve()), root / ".kbindex")
+    index = SearchIndex(KB(root.resolve()), base / "index")  # outside the checkout
     index.update()
     return index
 
