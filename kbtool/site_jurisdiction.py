@@ -12,7 +12,6 @@ Layout only: escaping comes from `site` (h, md, link), statuses and dates from
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,7 @@ from .corpus import Record
 from .jurisdictions import Jurisdiction
 from .provenance import law_as_of, remedy_status
 from .render import deadline, fmt, limitation
-from .site import STRUCTURED, field_value, h, link, md, safe_url
+from .site import STRUCTURED, field_value, front_matter_text, h, link, md, safe_url
 
 if TYPE_CHECKING:
     from .site import Site
@@ -332,8 +331,9 @@ def jurisdiction_page(site: Site, j: Jurisdiction) -> str:
     types.sort(key=site.corpus.type_rank)
     out = [
         "---",
-        f"title: {json.dumps(j.name)}",
-        f"description: {json.dumps('Trafficking survivor remedies and statutes: ' + j.name)}",
+        f"title: {front_matter_text(j.name)}",
+        "description: "
+        + front_matter_text("Trafficking survivor remedies and statutes: " + j.name),
         *([boost.rstrip()] if boost else []),
         "---",
         "",

@@ -352,7 +352,13 @@ def test_federal_box_splits_federal_conviction_remedies() -> None:
 def test_no_empty_comparison_page_and_nav_matches(fixture_kb: Path) -> None:
     pages = generate(Corpus(KB(REPO)), SiteConfig(as_of="2026-11-28"))
     compare = {p for p in pages if p.startswith("compare/")}
-    assert "compare/victim_compensation.md" not in compare
+    types = {str(r.data.get("remedy_type")) for r in Corpus(KB(REPO)).all("remedy")}
+    assert compare == {f"compare/{t}.md" for t in types}  # a page only for types with records
+    small = generate(Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"))
+    assert {p for p in small if p.startswith("compare/")} == {
+        "compare/criminal_record_relief.md",
+        "compare/civil_action.md",
+    }
     for path in compare:
         assert "*No records of this type yet.*" not in pages[path], path
     nav = (REPO / "mkdocs.yml").read_text("utf-8")
