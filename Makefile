@@ -42,12 +42,14 @@ validate: $(STAMP)
 site: validate
 	$(BIN)/kbtool site
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	$(BIN)/python -m kbtool.site_postbuild site
 
 # The same pages built by Zensical (Material for MkDocs' successor) into site/.
 zensical: validate
 	$(BIN)/python -c 'import zensical' 2>/dev/null || $(BIN)/python -m pip install --quiet zensical
 	$(BIN)/kbtool site
 	$(BIN)/zensical build -f mkdocs.yml
+	$(BIN)/python -m kbtool.site_postbuild site
 	@echo "built with Zensical into site/"
 
 # Fails fast, before the build, when something already listens on the port.

@@ -37,7 +37,6 @@ def zensical_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(REPO / "docs", work / "docs", ignore=shutil.ignore_patterns("kb"))
     for name in ("mkdocs.yml", "CONTRIBUTING.md"):
         shutil.copy(REPO / name, work / name)
-    shutil.copytree(REPO / "hooks", work / "hooks")
     env = {**os.environ, "KBTOOL_ROOT": str(REPO)}
     subprocess.run(
         [str(BIN / "kbtool"), "site", "--out", str(work / "docs" / "kb")], check=True, env=env
