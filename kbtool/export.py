@@ -172,15 +172,20 @@ class _Quoting:
     def __init__(self, buf: io.StringIO) -> None:
         self.buf = buf
         self.plain = csv.writer(buf, lineterminator="\n")
+        self._short: dict[str, str] = {}  # short cells repeat (empty, true, unknown...)
 
     def writerow(self, cells: list[str]) -> None:
         out = []
         for cell in (csv_cell(str(c)) for c in cells):
-            scratch = io.StringIO()
-            csv.writer(scratch, lineterminator="").writerow([cell])
-            text = scratch.getvalue()
-            if _CONTROL.search(cell) and not text.startswith('"'):
-                text = '"' + cell.replace('"', '""') + '"'
+            text = self._short.get(cell)
+            if text is None:
+                scratch = io.StringIO()
+                csv.writer(scratch, lineterminator="").writerow([cell])
+                text = scratch.getvalue()
+                if _CONTROL.search(cell) and not text.startswith('"'):
+                    text = '"' + cell.replace('"', '""') + '"'
+                if len(cell) <= 40:
+                    self._short[cell] = text
             out.append(text)
         self.buf.write(",".join(out) + "\n")
 
