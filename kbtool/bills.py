@@ -3,8 +3,10 @@
 A remedy may list bills that would create or change it (`pending_bills`, defined in
 schema/defs.schema.json: bill, legislature, status, status_date, url, effect). The
 site shows them on jurisdiction pages and on a "Bills to watch" page; `kbtool stale`
-lists those whose status date is more than BILL_MAX_AGE_DAYS before today, since a
-bill's status goes out of date much faster than a statute.
+lists those whose status was last checked more than BILL_MAX_AGE_DAYS before today
+(the `accessed` date of the bill's page among the record's sources; the status date when
+the page is not listed), since a bill's status goes out of date much faster than a
+statute.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Bill:
     status_date: str  # YYYY-MM-DD as recorded; '' if missing
     url: str
     effect: str
+    checked: str = ""  # when the bill's page was read (its source's `accessed`); '' if unknown
 
     @property
     def status_day(self) -> dt.date | None:
@@ -40,9 +43,19 @@ class Bill:
         except ValueError:
             return None
 
+    @property
+    def checked_day(self) -> dt.date | None:
+        """When the status was last checked: the page's `accessed` date, else the status
+        date itself (a status cannot have been checked before it happened)."""
+        try:
+            return dt.date.fromisoformat(self.checked)
+        except ValueError:
+            return self.status_day
+
     def is_stale(self, as_of: dt.date, days: int = BILL_MAX_AGE_DAYS) -> bool:
-        """Whether its status is older than `days` before `as_of` (or has no valid date)."""
-        day = self.status_day
+        """Whether its status was last checked more than `days` before `as_of` (or no
+        date says when)."""
+        day = self.checked_day
         return day is None or day < as_of - dt.timedelta(days=days)
 
     def as_dict(self) -> dict:
@@ -51,6 +64,7 @@ class Bill:
             "jurisdiction": self.jurisdiction,
             "remedy_type": self.remedy_type,
             **{name: getattr(self, name) for name in FIELDS},
+            "checked": self.checked or None,
         }
 
 
@@ -64,6 +78,11 @@ def bills_of(data: dict, record_id: str) -> list[Bill]:
     items = data.get("pending_bills")
     if not isinstance(items, list):
         return []
+    read = {
+        s.get("url"): _text(s.get("accessed"))
+        for s in data.get("sources") or []
+        if isinstance(s, dict) and isinstance(s.get("url"), str)
+    }
     out = []
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not item.get("bill"):
@@ -76,6 +95,7 @@ def bills_of(data: dict, record_id: str) -> list[Bill]:
                 record_title=_text(data.get("title")),
                 index=i,
                 **{name: _text(item.get(name)) for name in FIELDS},
+                checked=read.get(item.get("url"), ""),
             )
         )
     return out

@@ -120,16 +120,17 @@ class StaleReport:
                     )
                 )
         for path, bill, line, col in self.stale_bills:
-            when = f"dated {bill.status_date}" if bill.status_day else "not dated"
+            day = bill.checked_day
+            when = f"last checked {day.isoformat()}" if day else "never checked"
             out.append(
                 Finding(
                     path,
                     line,
                     col,
                     "stale-bill",
-                    f"the status of bill {bill.bill} is {when}, more than {BILL_MAX_AGE_DAYS} "
-                    f"days before {self.as_of.isoformat()}: check it and update status and "
-                    "status_date",
+                    f"the status of bill {bill.bill} was {when}, more than {BILL_MAX_AGE_DAYS} "
+                    f"days before {self.as_of.isoformat()}: check it and update status, "
+                    "status_date and the page's accessed date",
                     severity="warning",
                     json_path=f"pending_bills[{bill.index}].status_date",
                 )
@@ -209,17 +210,19 @@ class StaleReport:
         if not self.stale_bills:
             return [
                 "",
-                f"Bills to watch: all {self.bills_checked} have a status dated on or after "
-                f"{before} ({BILL_MAX_AGE_DAYS} days before {self.as_of.isoformat()}).",
+                f"Bills to watch: the status of all {self.bills_checked} was checked on or "
+                f"after {before} ({BILL_MAX_AGE_DAYS} days before {self.as_of.isoformat()}).",
             ]
         lines = [
             "",
-            f"Bills to watch with a status dated more than {BILL_MAX_AGE_DAYS} days before "
-            f"{self.as_of.isoformat()} (before {before}):",
+            f"Bills to watch whose status was last checked more than {BILL_MAX_AGE_DAYS} "
+            f"days before {self.as_of.isoformat()} (before {before}):",
         ]
         for path, bill, _, _ in self.stale_bills:
+            day = bill.checked_day
             lines.append(
-                f"  {bill.status_date or 'none':<10}  {bill.bill} ({bill.jurisdiction})  {path}"
+                f"  {day.isoformat() if day else 'never':<10}  {bill.bill} "
+                f"({bill.jurisdiction}, status of {bill.status_date or 'no date'})  {path}"
             )
         lines.append(
             f"{_plural(len(self.stale_bills), 'bill')} to re-check, of {self.bills_checked} listed"

@@ -50,9 +50,10 @@ def test_stale_lists_bills_older_than_90_days(fixture_kb: Path, run) -> None:
     assert [b.bill for _, b, _, _ in report.stale_bills] == ["S.0002 (fixture)"]
     text = run("stale").output  # KBTOOL_TODAY is 2026-11-28 in tests
     assert (
-        "Bills to watch with a status dated more than 90 days before 2026-11-28 "
+        "Bills to watch whose status was last checked more than 90 days before 2026-11-28 "
         "(before 2026-08-30):\n"
-        "  2026-06-01  S.0002 (fixture) (US-NY)  remedies/us-ny/us-ny-criminal-record-relief.yaml\n"
+        "  2026-06-01  S.0002 (fixture) (US-NY, status of 2026-06-01)  "
+        "remedies/us-ny/us-ny-criminal-record-relief.yaml\n"
         "1 bill to re-check, of 2 listed\n"
     ) in text
     data = json.loads(run("stale", "--format", "json").output)
@@ -63,7 +64,10 @@ def test_stale_lists_bills_older_than_90_days(fixture_kb: Path, run) -> None:
     lines = (fixture_kb / RELIEF).read_text("utf-8").splitlines()
     line = next(i for i, t in enumerate(lines, 1) if "status_date: '2026-06-01'" in t)
     assert f"::warning file={RELIEF},line={line}," in github
-    assert "title=stale-bill::stale-bill the status of bill S.0002 (fixture) is dated" in github
+    assert (
+        "title=stale-bill::stale-bill the status of bill S.0002 (fixture) was last checked"
+        in github
+    )
     assert github.endswith("0 stale of 5 records; 1 stale of 2 bills to watch\n")
 
 
@@ -75,7 +79,25 @@ def test_stale_bill_age_uses_the_injected_today(fixture_kb: Path) -> None:
     assert find_stale(kb, as_of=dt.date(2026, 8, 30)).stale_bills == []
     assert len(find_stale(kb, as_of=dt.date(2026, 8, 31)).stale_bills) == 1
     fresh = find_stale(kb, as_of=dt.date(2026, 8, 1)).text()
-    assert "Bills to watch: all 2 have a status dated on or after 2026-05-03" in fresh
+    assert "Bills to watch: the status of all 2 was checked on or after 2026-05-03" in fresh
+
+
+def test_a_bill_is_due_when_its_page_was_last_read_not_when_it_last_moved(
+    fixture_kb: Path,
+) -> None:
+    """A bill that has not moved since June but whose page was read this week is current."""
+    add_bills(fixture_kb, BILLS[:1])
+    path = fixture_kb / RELIEF
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["pending_bills"][0]["status_date"] = "2026-01-15"
+    data["sources"].append(
+        {"url": "https://example.org/bills/a1", "title": "A.0001", "accessed": "2026-11-25"}
+    )
+    path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    kb = KB(fixture_kb.resolve())
+    assert find_stale(kb, as_of=dt.date(2026, 11, 28)).stale_bills == []
+    stale = find_stale(kb, as_of=dt.date(2027, 3, 1)).stale_bills
+    assert [b.checked for _, b, _, _ in stale] == ["2026-11-25"]
 
 
 def test_stale_without_bills_says_nothing_about_them(fixture_kb: Path, run) -> None:
