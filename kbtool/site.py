@@ -199,19 +199,6 @@ def field_value(key: str, value: Any, short: bool = False) -> str:
     return fmt(value)
 
 
-def _badge(available: Any, status: str | None = None) -> str:
-    """The status badge of a remedy; relief limited to minors never reads as available."""
-    if status == STATUS_MINORS_ONLY:
-        label, cls = "Minors only (not for adults)", "kb-minors"
-    else:
-        label, cls = {
-            True: ("Available", "kb-yes"),
-            False: ("Not available", "kb-no"),
-            "unknown": ("Undetermined", "kb-unknown"),
-        }.get(available, (fmt(available), "kb-unknown"))
-    return f'<span class="kb-badge {cls}">{h(label)}</span>'
-
-
 class Site:
     """Builds every generated page from one corpus."""
 
@@ -278,124 +265,7 @@ class Site:
             f"{h(p['verification_meaning'])}. {self.edit_link(record)}</p>"
         )
 
-    def record_footer(self, record: Record) -> list[str]:
-        """Notes, sources and verification: the provenance shown under every record."""
-        out = []
-        if record.data.get("notes"):
-            out += [f"**Notes.** {md(record.data['notes'])}", ""]
-        out += ["<p><strong>Sources</strong></p>" + self.sources_html(record), ""]
-        out += [self.verification_line(record), ""]
-        from .site_changes import record_history
-
-        out += record_history(self, record)  # anchor, last change, folded history
-        return out
-
     # -- jurisdiction pages ---------------------------------------------------------------
-
-    def remedy_section(self, record: Record) -> list[str]:
-        d = record.data
-        view = query.record_view(self.corpus, record)
-        out = [f"### {md(d.get('title'))}", ""]
-        out.append(
-            f"<p>{_badge(d.get('available'), remedy_status(d))} <code>{h(record.id)}</code></p>"
-        )
-        out.append("")
-        if view["legal_basis"]:
-            cites = "; ".join(self.statute_citation(ref) for ref in view["legal_basis"])
-            out.append(f'<p class="kb-law"><strong>Law:</strong> {cites}</p>')
-            out.append("")
-        out.append(md(d.get("summary", "")))
-        out.append("")
-        structured = STRUCTURED.get(str(d.get("remedy_type")))
-        if structured and isinstance(d.get(structured[0]), dict):
-            block = d[structured[0]]
-            rows = "".join(
-                _row(label, field_value(key, block.get(key)))
-                for key, label in structured[1]
-                if key in block
-            )
-            out.append(f'<table class="kb-fields"><tbody>{rows}</tbody></table>')
-            out.append("")
-        details = [
-            ("Eligibility", d.get("eligibility")),
-            ("Time limits", d.get("time_limits")),
-            ("Evidence and burden of proof", d.get("evidence")),
-            ("Effect", d.get("effect")),
-            ("Confidentiality", d.get("confidentiality")),
-        ]
-        proc = d.get("procedure") or {}
-        for key, label in (
-            ("forum", "Where to file"),
-            ("how_to_file", "How to file"),
-            ("notice_to_prosecutor", "Notice"),
-            ("fees", "Fees"),
-        ):
-            details.append((label, proc.get(key)))
-        for label, value in details:
-            if value:
-                out.append(f"**{md(label)}.** {md(value)}")
-                out.append("")
-        from .site_practice import cases_html, forms_html
-
-        for piece in (forms_html(d), cases_html(d)):
-            if piece:
-                out += [piece, ""]
-        out.extend(self.record_footer(record))
-        return out
-
-    def statute_section(self, record: Record) -> list[str]:
-        d = record.data
-        title = f"{d.get('citation')}: {d.get('title')}"
-        out = [f"### {md(title)}", ""]
-        facts = [fmt(d.get("kind")).capitalize(), fmt(d.get("status"))]
-        if d.get("popular_name"):
-            facts.insert(0, str(d["popular_name"]))
-        for key in ("enacted", "effective"):
-            if d.get(key):
-                facts.append(f"{key} {d[key]}")
-        text_link = (
-            f" · {link('Official text', d.get('official_text_url'))}"
-            if safe_url(d.get("official_text_url"))
-            else ""
-        )
-        out.append(f"<p>{h(' · '.join(facts))}{text_link} <code>{h(record.id)}</code></p>")
-        out.append("")
-        out.append(md(d.get("summary", "")))
-        out.append("")
-        provisions = d.get("key_provisions") or []
-        if provisions:
-            rows = "".join(_row(p.get("pinpoint"), p.get("summary")) for p in provisions)
-            out.append(f'<table class="kb-fields"><tbody>{rows}</tbody></table>')
-            out.append("")
-        if d.get("amendments"):
-            items = "".join(
-                f"<li>{h(a.get('date'))}{' (' + h(a['law']) + ')' if a.get('law') else ''}: "
-                f"{h(a.get('summary'))}</li>"
-                for a in d["amendments"]
-            )
-            out.append(f"<p><strong>Amendments</strong></p><ul>{items}</ul>")
-            out.append("")
-        out.extend(self.record_footer(record))
-        return out
-
-    def federal_box(self) -> list[str]:
-        fed = [r for r in self.remedies.get("US", []) if r.data.get("available") is True]
-        if not fed:
-            return []
-        items = "".join(
-            f'<li><a href="../us/#{_anchor(r.data.get("title"))}">{h(r.data.get("title"))}</a> '
-            f"({h(self.corpus.type_label(str(r.data.get('remedy_type'))))})</li>"
-            for r in sorted(fed, key=lambda r: (self._type_index(r), r.id))
-        )
-        return [
-            '<div class="admonition info"><p class="admonition-title">Federal remedies apply '
-            f"everywhere</p><p>Whatever the state, a survivor may also be able to use federal "
-            f"law:</p><ul>{items}</ul></div>",
-            "",
-        ]
-
-    def _type_index(self, r: Record) -> int:
-        return self.corpus.type_rank(r.data.get("remedy_type"))
 
     def screener_link(self, j: Jurisdiction) -> str:
         """` · Screen a client's record` on pages of jurisdictions the screener takes."""
@@ -403,51 +273,6 @@ class Site:
             return ""
         url = f"../../../screener/?jurisdiction={_urlquote(j.code)}"
         return f' · <a href="{h(url)}" class="kb-screener-link">Screen a client\'s record</a>'
-
-    def jurisdiction_page(self, j: Jurisdiction) -> str:
-        recs = sorted(self.remedies.get(j.code, []), key=lambda r: (self._type_index(r), r.id))
-        stats = sorted(self.statutes.get(j.code, []), key=lambda r: r.id)
-        boost = "search:\n  boost: 2\n" if j.kind not in ("federal", "international") else ""
-        out = [
-            "---",
-            f"title: {front_matter_text(j.name)}",
-            "description: "
-            + front_matter_text("Trafficking survivor remedies and statutes: " + j.name),
-            *([boost.rstrip()] if boost else []),
-            "---",
-            "",
-            f"# {md(j.name)}",
-            "",
-            f'<p class="kb-lede">{h(j.official_name or j.name)} · code <code>{h(j.code)}</code> · '
-            f"{len(recs)} remedy records, {len(stats)} statute records{self.screener_link(j)}</p>",
-            "",
-            f'!!! warning "Legal information, not legal advice"\n    {md(DISCLAIMER)}',
-            "",
-        ]
-        if j.kind in ("state", "district", "territory"):
-            out.extend(self.federal_box())
-        from .site_bills import jurisdiction_bills
-
-        out.extend(jurisdiction_bills(self, j))  # bills to watch, if any
-        scope = query.SCOPE.get(j.kind, ())
-        types = list(dict.fromkeys([*scope, *(str(r.data.get("remedy_type")) for r in recs)]))
-        types.sort(key=self.corpus.type_rank)
-        for t in types:
-            out.append(f"## {md(self.corpus.type_label(t))}")
-            out.append("")
-            of_type = [r for r in recs if r.data.get("remedy_type") == t]
-            if not of_type:
-                out.append("*Not yet researched.*")
-                out.append("")
-            for r in of_type:
-                out.extend(self.remedy_section(r))
-        if stats:
-            out.append("## Statutes")
-            out.append("")
-            for s in stats:
-                out.extend(self.statute_section(s))
-        out.extend(self.help_section(j))
-        return "\n".join(out) + "\n"
 
     def help_section(self, j: Jurisdiction) -> list[str]:
         """Where a survivor or a volunteer attorney can get help (help/help.yaml)."""
@@ -557,23 +382,6 @@ class Site:
         if not rows:
             out.append("")
             out.append("*No records of this type yet.*")
-        return "\n".join(out) + "\n"
-
-    def statutes_index(self) -> str:
-        out = ["# Statutes", "", "Every statute record, by jurisdiction.", ""]
-        for j in self.registry:
-            stats = sorted(self.statutes.get(j.code, []), key=lambda r: r.id)
-            if not stats:
-                continue
-            out.append(f"## {md(j.name)}")
-            out.append("")
-            for s in stats:
-                d = s.data
-                out.append(
-                    f"- [{md(d.get('citation'))}](jurisdictions/{j.folder}.md#statutes): "
-                    f"{md(d.get('title'))}"
-                )
-            out.append("")
         return "\n".join(out) + "\n"
 
     def map_svg(self) -> str:
