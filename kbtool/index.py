@@ -40,7 +40,7 @@ from .index_store import _write_atomic as _write_atomic
 from .index_store import default_dir as _default_dir
 from .kb import KB, KINDS, KBError, KBUsageError, is_inside, real
 from .loader import load_file
-from .understand import Understood, normalize, understand
+from .understand import Understood, edit_distance, normalize, understand
 
 __all__ = ["CURRENT", "INDEX_ENV", "MANIFEST"]
 FORMAT = 3  # bump when the documents change shape: the next update rebuilds
@@ -580,7 +580,7 @@ class WhooshEngine:
                 cand = cand.decode() if isinstance(cand, bytes) else str(cand)
                 if cand == word:
                     continue
-                key = (_edits(word, cand), -reader.doc_frequency("words", cand), cand)
+                key = (edit_distance(word, cand), -reader.doc_frequency("words", cand), cand)
                 if best is None or key < best:
                     best = key
             if best is None:
@@ -758,20 +758,6 @@ def _statutes_after_remedies(
         if below:
             order.insert(below[0], order.pop(pos))
     return order
-
-
-def _edits(a: str, b: str) -> int:
-    """Edit distance with transpositions (optimal string alignment)."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 def _ranking() -> Any:

@@ -484,32 +484,19 @@ def check_provenance(
             )
         )
     comp = data.get("compensation")
-    page = comp.get("official_page") if isinstance(comp, dict) else None
-    if isinstance(page, str) and page not in urls:
-        out.append(
-            ctx.finding(
-                ("compensation", "official_page"),
-                "unlisted-source",
-                "the program's official page must also be listed in `sources`",
-            )
-        )
-    for i, case in enumerate(_items(data.get("cases"))):
-        if isinstance(case, dict) and isinstance(case.get("url"), str) and case["url"] not in urls:
+    # Addresses that must be among the sources: what was read to state them.
+    cited: list[tuple[tuple, object, str]] = []
+    if isinstance(comp, dict):
+        page = comp.get("official_page")
+        cited.append((("compensation", "official_page"), page, "the program's official page"))
+    for key, what in (("cases", "a case's address"), ("pending_bills", "a pending bill's address")):
+        for i, item in enumerate(_items(data.get(key))):
+            if isinstance(item, dict):
+                cited.append(((key, i, "url"), item.get("url"), what))
+    for path, url, what in cited:
+        if isinstance(url, str) and url not in urls:
             out.append(
-                ctx.finding(
-                    ("cases", i, "url"),
-                    "unlisted-source",
-                    "a case's address must also be listed in `sources`",
-                )
-            )
-    for i, bill in enumerate(_items(data.get("pending_bills"))):
-        if isinstance(bill, dict) and isinstance(bill.get("url"), str) and bill["url"] not in urls:
-            out.append(
-                ctx.finding(
-                    ("pending_bills", i, "url"),
-                    "unlisted-source",
-                    "a pending bill's address must also be listed in `sources`",
-                )
+                ctx.finding(path, "unlisted-source", f"{what} must also be listed in `sources`")
             )
     rr = data.get("record_relief")
     if isinstance(rr, dict):

@@ -232,7 +232,7 @@ def understand(text: str, registry: Registry | None = None) -> Understood:
             if len(word) < 6 or not word.isalpha():
                 continue
             limit = 2 if len(word) >= 9 else 1
-            close = [(d, k) for k in names if (d := _edits(word, k, limit)) <= limit]
+            close = [(d, k) for k in names if (d := edit_distance(word, k, limit)) <= limit]
             if close:
                 name = min(close)[1]
                 q.near_jurisdictions[word] = (names[name], name)
@@ -244,9 +244,10 @@ def understand(text: str, registry: Registry | None = None) -> Understood:
     return q
 
 
-def _edits(a: str, b: str, limit: int) -> int:
-    """Edit distance (with transpositions), or limit + 1 when it is larger."""
-    if abs(len(a) - len(b)) > limit:
+def edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Edit distance with transpositions (optimal string alignment); with a `limit`,
+    limit + 1 as soon as it is sure to be larger."""
+    if limit is not None and abs(len(a) - len(b)) > limit:
         return limit + 1
     prev2: list[int] = []
     prev = list(range(len(b) + 1))
@@ -256,7 +257,7 @@ def _edits(a: str, b: str, limit: int) -> int:
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
+        if limit is not None and min(cur) > limit:
             return limit + 1
         prev2, prev = prev, cur
     return prev[-1]
