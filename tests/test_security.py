@@ -202,7 +202,9 @@ def test_searches_during_rebuilds_never_fail(fixture_kb: Path, tmp_path: Path) -
             "    except SystemExit as e:\n"
             "        assert not e.code, e.code\n"
             "    n += 1\n"
-            "    rounds.write_text(str(n))\n",
+            "    tmp = rounds.with_suffix('.tmp')\n"
+            "    tmp.write_text(str(n))\n"
+            "    tmp.replace(rounds)  # atomic: a reader never sees an empty count\n",
         ],
         stderr=subprocess.DEVNULL,
     )
@@ -216,7 +218,8 @@ def test_searches_during_rebuilds_never_fail(fixture_kb: Path, tmp_path: Path) -
         assert int(rounds.read_text() or 0) > started  # rebuilds ran while they searched
     finally:
         stop.write_text("")
-    assert writer.wait(timeout=300) == 0
+        code = writer.wait(timeout=300)  # never left running, whatever failed above
+    assert code == 0
     for code, out, err in results:
         assert code == 0, err
         assert "us-ny-criminal-record-relief" in out
