@@ -37,6 +37,18 @@ def test_every_record_has_sources_and_verification() -> None:
             )
 
 
+def test_addresses_are_written_on_their_own_line() -> None:
+    """`url: >-` folds an address onto the next line, where a reviewer reading the diff
+    (or a check that looks for `url:` lines) does not see it: write it on one line."""
+    import re
+
+    folded = re.compile(r"^[ -]*(url|official_text_url|official_page|source): [>|]", re.M)
+    files = [*REPO.glob("statutes/*/*.yaml"), *REPO.glob("remedies/*/*.yaml")]
+    files.append(REPO / "help" / "help.yaml")
+    offending = [p.relative_to(REPO).as_posix() for p in files if folded.search(p.read_text())]
+    assert offending == []
+
+
 def test_first_real_records_exist() -> None:
     """The foundation's promise: the federal core, Palermo, NY and CA are present."""
     corpus = Corpus(KB(REPO))
