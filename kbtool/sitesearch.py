@@ -20,8 +20,7 @@ from typing import Any
 from . import query as lookups
 from .corpus import Corpus, Record
 from .index import JURISDICTION_BOOST, SECTION_BOOST, TYPE_BOOST, record_prior
-from .jurisdictions import _norm
-from .understand import AMBIGUOUS_CODES, tables
+from .understand import jurisdiction_keys, tables
 
 INDEX_PATH = "search/index.json"  # under docs/kb/
 MAX_BYTES = 600 * 1024  # the ceiling; a test checks the real data stays under it
@@ -140,18 +139,11 @@ def build(corpus: Corpus) -> dict:
         ["kb/downloads/", "", "Downloads", "Open data exports"],
         ["methodology/", "", "Methodology", ""],
     ]
-    keys = []
-    for j in corpus.registry:
-        forms = [j.name, j.official_name or "", *j.aliases]
-        if j.code.startswith("US-"):
-            forms.append(j.code)
-        for form in forms:
-            if not form:
-                continue
-            key = _norm(form)
-            careful = (len(key) <= 2 and key in AMBIGUOUS_CODES) or form.endswith(".")
-            keys.append([key, j.code, 1 if careful else 0])
-    keys.append(["federal", "US", 0])
+    # The CLI's own table (understand.py): the page reads a query the same way.
+    keys = [
+        [key, code, 1 if careful else 0]
+        for key, (code, careful) in jurisdiction_keys(corpus.registry).items()
+    ]
     return {
         "version": 1,
         "fields": [

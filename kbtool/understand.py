@@ -153,7 +153,7 @@ def _tokens(text: str) -> list[str]:
     return [t for t in re.split(r"[\s,;!?]+", text) if t]
 
 
-def _jurisdiction_keys(registry: Registry) -> dict[str, tuple[str, bool]]:
+def jurisdiction_keys(registry: Registry) -> dict[str, tuple[str, bool]]:
     """Normalised name -> (code, needs care): care for two-letter codes that are words,
     and for abbreviations with a dot ("Ill.", "Miss.") that are words without it."""
     keys: dict[str, tuple[str, bool]] = {}
@@ -188,7 +188,7 @@ def understand(text: str, registry: Registry | None = None) -> Understood:
     keys: dict[str, tuple[str, bool]] = {}
     if registry is not None:
         keys = _KEYS_CACHE.get(id(registry)) or _KEYS_CACHE.setdefault(
-            id(registry), _jurisdiction_keys(registry)
+            id(registry), jurisdiction_keys(registry)
         )
     i = 0
     remaining: list[str] = []
