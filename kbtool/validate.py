@@ -309,6 +309,42 @@ def _check_schema_files(kb: KB) -> list[Finding]:
     return out
 
 
+def _load_checked(kb: KB, path: Path, kind: str) -> tuple[LoadedFile | None, list[Finding]]:
+    """A data file of the knowledge base (registry, publishers, vocabulary, help) read
+    through the gate and checked against its schema: (the file, or None when it could
+    not be parsed, and its findings so far)."""
+    from . import schema
+
+    loaded = load_file(path, display_path(path, kb.root), root=real_path(kb.root))
+    if loaded.data is None:
+        return None, loaded.findings
+    return loaded, loaded.findings + schema.check(loaded, kind, kb.schema_dir)
+
+
+def _entries(loaded: LoadedFile, key: str) -> list[tuple[int, dict]]:
+    """(index, entry) of the mappings listed under `key` (others: the schema says so)."""
+    items = loaded.data.get(key) if isinstance(loaded.data, dict) else None
+    return [
+        (i, e)
+        for i, e in enumerate(items if isinstance(items, list) else [])
+        if isinstance(e, dict)
+    ]
+
+
+def _at(loaded: LoadedFile, path: tuple, code: str, message: str) -> Finding:
+    line, col = loaded.position(path, prefer_value=True)
+    return Finding(loaded.display, line, col, code, message)
+
+
+def _unknown_code(loaded: LoadedFile, path: tuple, code: str) -> Finding:
+    return _at(
+        loaded,
+        path,
+        "unknown-jurisdiction",
+        f"jurisdiction {code!r} is not in schema/jurisdictions.yaml",
+    )
+
+
 def _check_vocabulary(kb: KB) -> list[Finding]:
     """schema/vocabulary.yaml against its schema: keys become file names and options."""
     from . import schema
@@ -316,43 +352,31 @@ def _check_vocabulary(kb: KB) -> list[Finding]:
     path = kb.schema_dir / "vocabulary.yaml"
     if not path.exists() and not path.is_symlink():
         return []
-    loaded = load_file(path, display_path(path, kb.root), root=real_path(kb.root))
-    if loaded.data is None:
-        return loaded.findings
     if not (kb.schema_dir / schema.SCHEMA_FILES["vocabulary"]).exists():
-        return loaded.findings  # an older checkout without vocabulary.schema.json
-    checked = schema.check(loaded, "vocabulary", kb.schema_dir)
-    return loaded.findings + checked
+        # an older checkout without vocabulary.schema.json: parse it only
+        return load_file(path, display_path(path, kb.root), root=real_path(kb.root)).findings
+    return _load_checked(kb, path, "vocabulary")[1]
 
 
 def _check_registry(kb: KB) -> list[Finding]:
     """The jurisdiction registry itself must pass its schema and have unique codes."""
-    from . import schema
-
-    path = kb.schema_dir / "jurisdictions.yaml"
-    loaded = load_file(path, display_path(path, kb.root), root=real_path(kb.root))
-    if loaded.data is None:
-        return loaded.findings
-    findings = loaded.findings + schema.check(loaded, "jurisdictions", kb.schema_dir)
-    entries = loaded.data.get("jurisdictions") if isinstance(loaded.data, dict) else None
-    seen: dict[str, int] = {}
-    for i, entry in enumerate(entries if isinstance(entries, list) else []):
-        code = entry.get("code") if isinstance(entry, dict) else None
+    loaded, findings = _load_checked(kb, kb.schema_dir / "jurisdictions.yaml", "jurisdictions")
+    if loaded is None:
+        return findings
+    seen: set[str] = set()
+    for i, entry in _entries(loaded, "jurisdictions"):
+        code = entry.get("code")
         if not isinstance(code, str):
             continue  # the schema reports it
         if code in seen:
-            line, col = loaded.position(("jurisdictions", i, "code"), prefer_value=True)
-            findings.append(
-                Finding(loaded.display, line, col, "duplicate-id", f"code {code!r} is listed twice")
-            )
-        seen[code] = i
+            where = ("jurisdictions", i, "code")
+            findings.append(_at(loaded, where, "duplicate-id", f"code {code!r} is listed twice"))
+        seen.add(code)
     return findings
 
 
 def _check_publishers(kb: KB, registry: Registry | None) -> list[Finding]:
     """The official publishers registry: its schema, and one entry per known code."""
-    from . import schema
-
     path = kb.schema_dir / "publishers.yaml"
     if not path.exists():
         return [
@@ -364,31 +388,19 @@ def _check_publishers(kb: KB, registry: Registry | None) -> list[Finding]:
                 "schema/publishers.yaml is missing: no source can be labelled official",
             )
         ]
-    loaded = load_file(path, display_path(path, kb.root), root=real_path(kb.root))
-    if loaded.data is None:
-        return loaded.findings
-    findings = loaded.findings + schema.check(loaded, "publishers", kb.schema_dir)
+    loaded, findings = _load_checked(kb, path, "publishers")
+    if loaded is None:
+        return findings
     seen: set[str] = set()
-    entries = loaded.data.get("jurisdictions") if isinstance(loaded.data, dict) else None
-    for i, entry in enumerate(entries if isinstance(entries, list) else []):
-        code = entry.get("code") if isinstance(entry, dict) else None
+    for i, entry in _entries(loaded, "jurisdictions"):
+        code = entry.get("code")
         if not isinstance(code, str):
             continue
-        line, col = loaded.position(("jurisdictions", i, "code"), prefer_value=True)
+        where = ("jurisdictions", i, "code")
         if code in seen:
-            findings.append(
-                Finding(loaded.display, line, col, "duplicate-id", f"code {code!r} is listed twice")
-            )
+            findings.append(_at(loaded, where, "duplicate-id", f"code {code!r} is listed twice"))
         elif registry is not None and registry.get(code) is None:
-            findings.append(
-                Finding(
-                    loaded.display,
-                    line,
-                    col,
-                    "unknown-jurisdiction",
-                    f"jurisdiction {code!r} is not in schema/jurisdictions.yaml",
-                )
-            )
+            findings.append(_unknown_code(loaded, where, code))
         seen.add(code)
     return findings
 
@@ -399,53 +411,26 @@ HELP_FILE = Path("help") / "help.yaml"
 def _check_help(kb: KB, registry: Registry | None, as_of: dt.date) -> list[Finding]:
     """The "where to get help" directory: its schema, unique ids, known codes, no date
     in the future. Optional: a knowledge base without one has no help section."""
-    from . import schema
-
     path = kb.root / HELP_FILE
     if not path.exists() and not path.is_symlink():
         return []
-    loaded = load_file(path, display_path(path, kb.root), root=real_path(kb.root))
-    if loaded.data is None:
-        return loaded.findings
-    findings = loaded.findings + schema.check(loaded, "help", kb.schema_dir)
-    entries = loaded.data.get("entries") if isinstance(loaded.data, dict) else None
+    loaded, findings = _load_checked(kb, path, "help")
+    if loaded is None:
+        return findings
     seen: set[str] = set()
-    for i, entry in enumerate(entries if isinstance(entries, list) else []):
-        if not isinstance(entry, dict):
-            continue
+    for i, entry in _entries(loaded, "entries"):
         eid = entry.get("id")
         if isinstance(eid, str):
             if eid in seen:
-                line, col = loaded.position(("entries", i, "id"), prefer_value=True)
-                findings.append(
-                    Finding(
-                        loaded.display, line, col, "duplicate-id", f"id {eid!r} is listed twice"
-                    )
-                )
+                where = ("entries", i, "id")
+                findings.append(_at(loaded, where, "duplicate-id", f"id {eid!r} is listed twice"))
             seen.add(eid)
         scope = entry.get("scope")
         for k, code in enumerate(scope if isinstance(scope, list) else []):
             if isinstance(code, str) and registry is not None and registry.get(code) is None:
-                line, col = loaded.position(("entries", i, "scope", k), prefer_value=True)
-                findings.append(
-                    Finding(
-                        loaded.display,
-                        line,
-                        col,
-                        "unknown-jurisdiction",
-                        f"jurisdiction {code!r} is not in schema/jurisdictions.yaml",
-                    )
-                )
+                findings.append(_unknown_code(loaded, ("entries", i, "scope", k), code))
         accessed = entry.get("accessed")
         if isinstance(accessed, str) and accessed > as_of.isoformat():
-            line, col = loaded.position(("entries", i, "accessed"), prefer_value=True)
-            findings.append(
-                Finding(
-                    loaded.display,
-                    line,
-                    col,
-                    "future-date",
-                    f"accessed {accessed} is after today ({as_of.isoformat()})",
-                )
-            )
+            message = f"accessed {accessed} is after today ({as_of.isoformat()})"
+            findings.append(_at(loaded, ("entries", i, "accessed"), "future-date", message))
     return findings
