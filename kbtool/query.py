@@ -169,12 +169,6 @@ def jurisdictions(corpus: Corpus) -> list[dict]:
     return out
 
 
-def availability_status(records: list[dict]) -> str:
-    """Cell status from the data of the records of one type: relief limited to minors
-    never counts as relief for adults."""
-    return cell_status(records)
-
-
 def coverage(corpus: Corpus) -> dict:
     """Jurisdiction x remedy type matrix, computed from the records."""
     remedies_by_j: dict[str, list[Record]] = {}
@@ -200,7 +194,7 @@ def coverage(corpus: Corpus) -> dict:
             continue
         cells = {}
         for t in scope:
-            status = availability_status([r.data for r in recs if r.data.get("remedy_type") == t])
+            status = cell_status([r.data for r in recs if r.data.get("remedy_type") == t])
             cells[t] = status
             totals[status] += 1
         extra = sorted(
@@ -208,7 +202,7 @@ def coverage(corpus: Corpus) -> dict:
             key=corpus.type_rank,
         )
         for t in extra:
-            cells[t] = availability_status([r.data for r in recs if r.data.get("remedy_type") == t])
+            cells[t] = cell_status([r.data for r in recs if r.data.get("remedy_type") == t])
         dates = [
             str(r.data.get("last_verified")) for r in recs + stats if r.data.get("last_verified")
         ]

@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from . import DISCLAIMER, query, screener, sitesearch
@@ -274,13 +275,18 @@ class Site:
         url = f"../../../screener/?jurisdiction={_urlquote(j.code)}"
         return f' · <a href="{h(url)}" class="kb-screener-link">Screen a client\'s record</a>'
 
+    @cached_property
+    def help_entries(self) -> list[dict]:
+        """help/help.yaml, read once for all the jurisdiction pages."""
+        from .site_practice import load_help
+
+        return load_help(self.corpus.kb)
+
     def help_section(self, j: Jurisdiction) -> list[str]:
         """Where a survivor or a volunteer attorney can get help (help/help.yaml)."""
-        from .site_practice import help_section, load_help
+        from .site_practice import help_section
 
-        if "_help" not in self.__dict__:
-            self.__dict__["_help"] = load_help(self.corpus.kb)
-        return help_section(self.__dict__["_help"], j.code, j.name)
+        return help_section(self.help_entries, j.code, j.name)
 
     # -- index, comparison, home -------------------------------------------------------------
 
