@@ -62,13 +62,19 @@ STATUS_MEANING = {
 }
 
 
-def _partial_key(value: object) -> tuple[int, int, int] | None:
+def partial_date_key(value: object) -> tuple[int, int, int] | None:
+    """A sortable (year, month, day) for YYYY, YYYY-MM or YYYY-MM-DD; None if not a date."""
     if not isinstance(value, str):
         return None
     parts = value.split("-")
-    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+    try:
+        nums = [int(p) for p in parts]
+    except ValueError:
         return None
-    nums = [int(p) for p in parts] + [0, 0]
+    if not 1 <= len(nums) <= 3:
+        return None
+    while len(nums) < 3:
+        nums.append(0)
     return (nums[0], nums[1], nums[2])
 
 
@@ -101,7 +107,7 @@ def law_as_of(data: dict) -> str:
     record's sources (as precise as they give it), or "unknown"."""
     best: tuple[tuple[int, int, int], str] | None = None
     for s in _sources(data):
-        key = _partial_key(s.get("current_to"))
+        key = partial_date_key(s.get("current_to"))
         if key and (best is None or key > best[0]):
             best = (key, str(s["current_to"]))
     return best[1] if best else UNKNOWN

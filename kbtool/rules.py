@@ -19,7 +19,14 @@ from .findings import Finding
 from .jurisdictions import Registry
 from .kb import RECORD_ID
 from .loader import LoadedFile
-from .provenance import LEVEL_OF_KIND, LEVELS, Publishers, host_of, supported_level
+from .provenance import (
+    LEVEL_OF_KIND,
+    LEVELS,
+    Publishers,
+    host_of,
+    partial_date_key,
+    supported_level,
+)
 
 TODAY_ENV = "KBTOOL_TODAY"
 
@@ -33,22 +40,6 @@ def today() -> dt.date:
         except ValueError:
             pass
     return dt.date.today()
-
-
-def _partial(value: object) -> tuple[int, int, int] | None:
-    """A sortable (year, month, day) for YYYY, YYYY-MM or YYYY-MM-DD; None if not a date."""
-    if not isinstance(value, str):
-        return None
-    parts = value.split("-")
-    try:
-        nums = [int(p) for p in parts]
-    except ValueError:
-        return None
-    if not 1 <= len(nums) <= 3:
-        return None
-    while len(nums) < 3:
-        nums.append(0)
-    return (nums[0], nums[1], nums[2])
 
 
 def _items(value: object) -> list:
@@ -248,13 +239,16 @@ def _check_dates(ctx: RecordContext, as_of: dt.date) -> Iterable[Finding]:
         if isinstance(src, dict):
             checks.append((("sources", i, "accessed"), src.get("accessed")))
     for path, value in checks:
-        when = _partial(value)
+        when = partial_date_key(value)
         if when and when > limit and _is_real_date(value):
             yield ctx.finding(
                 path, "future-date", f"{path[-1]} {value} is after today ({as_of.isoformat()})"
             )
     yield from _impossible_dates(ctx)
-    enacted, effective = _partial(data.get("enacted")), _partial(data.get("effective"))
+    enacted, effective = (
+        partial_date_key(data.get("enacted")),
+        partial_date_key(data.get("effective")),
+    )
     if enacted and effective and effective[0] < enacted[0]:
         yield ctx.finding(
             ("effective",),
@@ -265,7 +259,7 @@ def _check_dates(ctx: RecordContext, as_of: dt.date) -> Iterable[Finding]:
     for i, amendment in enumerate(_items(data.get("amendments"))):
         if not isinstance(amendment, dict):
             continue
-        when = _partial(amendment.get("date"))
+        when = partial_date_key(amendment.get("date"))
         if when and enacted and when[0] < enacted[0]:
             yield ctx.finding(
                 ("amendments", i, "date"),
@@ -424,8 +418,8 @@ def check_provenance(
                     "re-check the record and move last_verified forward",
                 )
             )
-        current = _partial(src.get("current_to"))
-        if current and _is_real_date(accessed) and current > _partial(str(accessed)):
+        current = partial_date_key(src.get("current_to"))
+        if current and _is_real_date(accessed) and current > partial_date_key(str(accessed)):
             out.append(
                 ctx.finding(
                     ("sources", i, "current_to"),

@@ -236,14 +236,15 @@ def _plural(n: int, word: str) -> str:
 
 def _law_date(data: dict) -> tuple[dt.date | None, str | None]:
     """The law-as-of date of a record, as the first day of the period it names."""
-    from .provenance import UNKNOWN, law_as_of
+    from .provenance import law_as_of, partial_date_key
 
     text = law_as_of(data)
-    if text == UNKNOWN:
+    key = partial_date_key(text)  # None for "unknown"
+    if key is None:
         return None, None
-    parts = [int(p) for p in text.split("-")] + [1, 1]
+    year, month, day = key
     try:
-        return dt.date(parts[0], parts[1], parts[2]), text
+        return dt.date(year, month or 1, day or 1), text
     except ValueError:
         return None, None
 
