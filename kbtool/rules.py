@@ -81,17 +81,17 @@ def check_record(
     ctx: RecordContext,
     registry: Registry,
     as_of: dt.date,
-    template: dict | None = None,
+    placeholders: Placeholders | None = None,
 ) -> list[Finding]:
     """Rules for one record on its own.
 
-    `template` is the kind's annotated template (templates/<kind>.yaml), if there is one:
-    its placeholder text left in a record is reported.
+    `placeholders` comes from the kind's annotated template (templates/<kind>.yaml), if
+    there is one: its placeholder text left in a record is reported.
     """
     out: list[Finding] = []
     out.extend(_check_identifiers(ctx))
-    if template:
-        out.extend(_check_placeholders(ctx, template))
+    if placeholders:
+        out.extend(_check_placeholders(ctx, placeholders))
     data = ctx.data
     stem = ctx.loaded.path.stem
     rid = ctx.record_id
@@ -212,21 +212,51 @@ def _shape(path: tuple) -> tuple:
     return tuple(None if isinstance(p, int) else p for p in path)
 
 
-def _check_placeholders(ctx: RecordContext, template: dict) -> Iterable[Finding]:
+@dataclass(frozen=True)
+class Placeholders:
+    """What of a template must never stay in a record, worked out once per kind:
+    placeholder values of PLACEHOLDER_FIELDS at their own place in the record, and
+    instruction sentences (three words or more) in any field."""
+
+    by_shape: dict[tuple, frozenset[str]]
+    phrases: frozenset[str]
+
+    @classmethod
+    def of(cls, template: dict | None) -> Placeholders | None:
+        if not template:
+            return None
+        by_shape: dict[tuple, set[str]] = {}
+        phrases = set()
+        for path, value in _leaves(template):
+            if not isinstance(value, str):
+                continue
+            if path and path[-1] in PLACEHOLDER_FIELDS:
+                by_shape.setdefault(_shape(path), set()).add(value)
+            if len(value.split()) >= 3:
+                phrases.add(value.strip())
+        return cls({k: frozenset(v) for k, v in by_shape.items()}, frozenset(phrases))
+
+
+def _check_placeholders(ctx: RecordContext, placeholders: Placeholders) -> Iterable[Finding]:
     """Template text still in the record: `kbtool new` output that was not filled in."""
-    wanted: dict[tuple, set] = {}
-    for path, value in _leaves(template):
-        if path and path[-1] in PLACEHOLDER_FIELDS and isinstance(value, str):
-            wanted.setdefault(_shape(path), set()).add(value)
-    if not wanted:
-        return
     for path, value in _leaves(ctx.data):
-        if isinstance(value, str) and value in wanted.get(_shape(path), ()):
+        if not isinstance(value, str):
+            continue
+        shown = value if len(value) <= 50 else value[:47] + "..."
+        if value in placeholders.by_shape.get(_shape(path), ()):
             yield ctx.finding(
                 path,
                 "placeholder",
-                f"{path[-1]} still holds the template's placeholder "
-                f"{value if len(value) <= 50 else value[:47] + '...'!r}; "
+                f"{path[-1]} still holds the template's placeholder {shown!r}; "
+                "replace it with what you read",
+            )
+        elif value.strip() in placeholders.phrases and (
+            not path or path[-1] not in PLACEHOLDER_FIELDS
+        ):
+            yield ctx.finding(
+                path,
+                "placeholder",
+                f"{_field_name(path)} still holds the template's text {shown!r}; "
                 "replace it with what you read",
             )
 
@@ -367,22 +397,8 @@ _REPEATED_SUBSECTION = re.compile(r"(\((?![ivx]+\))[^()\s]{1,8}\))\1")
 _CITATION_FIELDS = frozenset({"citation", "pinpoint"})
 
 
-def template_phrases(template: dict | None) -> frozenset[str]:
-    """Instruction and placeholder sentences of a template (three words or more), which
-    never belong in a real record, whatever the field."""
-    if not template:
-        return frozenset()
-    return frozenset(
-        value.strip()
-        for _, value in _leaves(template)
-        if isinstance(value, str) and len(value.split()) >= 3
-    )
-
-
-def check_provenance(
-    ctx: RecordContext, publishers: Publishers, phrases: frozenset[str] = frozenset()
-) -> list[Finding]:
-    """Sources that overstate, dates out of order, unchecked or template text."""
+def check_provenance(ctx: RecordContext, publishers: Publishers) -> list[Finding]:
+    """Sources that overstate, dates out of order, text that was never checked."""
     data = ctx.data
     out: list[Finding] = []
     code = data.get("jurisdiction") if isinstance(data.get("jurisdiction"), str) else ""
@@ -534,16 +550,6 @@ def check_provenance(
                         f"({value[:80]!r}); write it once",
                     )
                 )
-        if value.strip() in phrases and (not path or path[-1] not in PLACEHOLDER_FIELDS):
-            out.append(
-                ctx.finding(
-                    path,
-                    "placeholder",
-                    f"{_field_name(path)} still holds the template's text "
-                    f"{value if len(value) <= 50 else value[:47] + '...'!r}; "
-                    "replace it with what you read",
-                )
-            )
     return out
 
 

@@ -23,11 +23,11 @@ from .kb import real as real_path
 from .loader import LoadedFile, load_file
 from .provenance import load_publishers
 from .rules import (
+    Placeholders,
     RecordContext,
     check_corpus,
     check_provenance,
     check_record,
-    template_phrases,
     today,
 )
 
@@ -182,7 +182,7 @@ def validate(
     root = kb.root.resolve()
     check_schema = schema.checker(kb.schema_dir)
     templates = _templates(kb, root)
-    phrases = {kind: template_phrases(t) for kind, t in templates.items()}
+    placeholders = {kind: Placeholders.of(t) for kind, t in templates.items()}
     publishers = load_publishers(kb.schema_dir)
 
     selected: list[RecordContext] = []
@@ -203,10 +203,9 @@ def validate(
             continue
         if ctx.kind is not None:
             report.findings.extend(check_schema(ctx.loaded, ctx.kind))
-        report.findings.extend(check_record(ctx, registry, as_of, templates.get(ctx.kind or "")))
-        report.findings.extend(
-            check_provenance(ctx, publishers, phrases.get(ctx.kind or "", frozenset()))
-        )
+        kind_placeholders = placeholders.get(ctx.kind or "")
+        report.findings.extend(check_record(ctx, registry, as_of, kind_placeholders))
+        report.findings.extend(check_provenance(ctx, publishers))
         selected.append(ctx)
 
     # Corpus layer: ids of everything. Unselected files count by file name (ids equal
