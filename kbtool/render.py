@@ -11,6 +11,7 @@ from typing import Any
 from . import DISCLAIMER
 from .findings import Finding
 from .findings import terminal_text as terminal_text  # for outputs that print data
+from .provenance import provenance_line
 
 WIDTH = 80
 
@@ -37,14 +38,6 @@ def verified(date: Any, method: Any) -> str:
     if method == "unverified":
         return f"Checked {date}, not verified against a source"
     return f"Verified {date} ({fmt(method)})"
-
-
-def provenance_text(view: dict) -> str:
-    """`Law as of 2021-11 · checked on 2026-11-28 · Secondary sources: checked against ...`
-    from a record view (query.record_view), or from the record's data."""
-    from .provenance import provenance_line
-
-    return provenance_line(view)
 
 
 def relief_status(view: dict) -> str:
@@ -221,7 +214,7 @@ def remedies_text(
         elif r.get("available") is not True:
             lines.extend(_wrap(str(r.get("summary", "")), "    "))
         lines.extend(_pairs(key_fields(r), "    "))
-        lines.extend(_wrap(provenance_text(r), "    "))
+        lines.extend(_wrap(provenance_line(r), "    "))
     lines.append("")
     if federal_hint:
         lines.append("Federal remedies apply in every state: kbtool remedies US")
@@ -335,7 +328,7 @@ def record_text(record: dict, type_label) -> str:
         published = f", published {s['published']}" if s.get("published") else ""
         lines.extend(_wrap(f"{s.get('title')}{published} (accessed {s.get('accessed')})", "  "))
         lines.append(f"    {s.get('url')}")
-    lines.extend(_wrap(f"{provenance_text(record)} · file: {record.get('path')}", ""))
+    lines.extend(_wrap(f"{provenance_line(record)} · file: {record.get('path')}", ""))
     lines.append(DISCLAIMER)
     return "\n".join(lines)
 
