@@ -15,7 +15,7 @@ from typing import Any
 
 from .files import SAFE_PART, hidden
 from .jurisdictions import Jurisdiction, Registry, load_registry
-from .kb import KB, KINDS, KBError
+from .kb import KB, KINDS, RECORD_ID, KBError
 from .loader import load_file, load_plain
 
 
@@ -29,7 +29,16 @@ class Record:
 
     @property
     def id(self) -> str:
-        return str(self.data.get("id", self.path.stem))
+        rid = self.data.get("id")
+        return str(rid) if rid is not None else self.path.stem
+
+    @cached_property
+    def provenance(self) -> dict[str, Any]:
+        """provenance.provenance of the record's data, worked out once (pages, exports and
+        comparisons ask for it many times). Read-only: copy it before changing it."""
+        from .provenance import provenance
+
+        return provenance(self.data)
 
     @property
     def jurisdiction(self) -> str:
@@ -70,6 +79,8 @@ class Corpus:
         # file is found once per corpus (find_record_path stats up to a few paths).
         self._found: dict[tuple[str, tuple[str, ...]], tuple[str, Path] | None] = {}
         self._listed: dict[str, list[Record]] = {}
+        # (jurisdiction folder, id) -> file, per kind, once a kind has been listed
+        self._files: dict[str, dict[tuple[str, str], Path]] = {}
         self._shown: dict[Path, str] = {}
 
     @cached_property
@@ -129,12 +140,29 @@ class Corpus:
         """The record with this id, or None."""
         key = (record_id, kinds)
         if key not in self._found:
-            try:
-                self._found[key] = self.kb.find_record_path(record_id, kinds)
-            except KeyError:
-                self._found[key] = None
+            if all(kind in self._files for kind in kinds):
+                self._found[key] = self._find_listed(record_id, kinds)
+            else:
+                try:
+                    self._found[key] = self.kb.find_record_path(record_id, kinds)
+                except KeyError:
+                    self._found[key] = None
         found = self._found[key]
         return None if found is None else self._read(*found)
+
+    def _find_listed(self, record_id: str, kinds: tuple[str, ...]) -> tuple[str, Path] | None:
+        """`KB.find_record_path` over the files already listed (the listing kept only
+        files inside the knowledge base): the same rule, without a `stat` per guess."""
+        if not RECORD_ID.match(record_id):
+            return None
+        parts = record_id.split("-")
+        for kind in kinds:
+            files = self._files[kind]
+            for n in range(len(parts) - 1, 0, -1):
+                path = files.get(("-".join(parts[:n]), record_id))
+                if path is not None:
+                    return kind, path
+        return None
 
     def of_jurisdiction(self, kind: str, jurisdiction: Jurisdiction) -> list[Record]:
         folder = self.kb.folder(kind) / jurisdiction.folder
@@ -152,8 +180,10 @@ class Corpus:
         """Every record of a kind, in file order (listed and read once per corpus)."""
         listed = self._listed.get(kind)
         if listed is None:
-            listed = [self._read(kind, p, listed=True) for p in self.kb.record_files(kind)]
+            paths = self.kb.record_files(kind)
+            listed = [self._read(kind, p, listed=True) for p in paths]
             self._listed[kind] = listed
+            self._files[kind] = {(p.parent.name, p.stem): p for p in paths}
         return list(listed)
 
     def count_files(self) -> dict[str, dict[str, int]]:

@@ -172,20 +172,19 @@ class _Quoting:
     def __init__(self, buf: io.StringIO) -> None:
         self.buf = buf
         self.plain = csv.writer(buf, lineterminator="\n")
-        self._short: dict[str, str] = {}  # short cells repeat (empty, true, unknown...)
 
     def writerow(self, cells: list[str]) -> None:
+        cells = [c if c == "" else csv_cell(str(c)) for c in cells]
+        if _CONTROL.search("".join(cells)) is None:
+            self.plain.writerow(cells)  # the common row: csv's own (C) writer
+            return
         out = []
-        for cell in (csv_cell(str(c)) for c in cells):
-            text = self._short.get(cell)
-            if text is None:
-                scratch = io.StringIO()
-                csv.writer(scratch, lineterminator="").writerow([cell])
-                text = scratch.getvalue()
-                if _CONTROL.search(cell) and not text.startswith('"'):
-                    text = '"' + cell.replace('"', '""') + '"'
-                if len(cell) <= 40:
-                    self._short[cell] = text
+        for cell in cells:
+            scratch = io.StringIO()
+            csv.writer(scratch, lineterminator="").writerow([cell])
+            text = scratch.getvalue()
+            if _CONTROL.search(cell) and not text.startswith('"'):
+                text = '"' + cell.replace('"', '""') + '"'
             out.append(text)
         self.buf.write(",".join(out) + "\n")
 
@@ -196,30 +195,42 @@ def csv_writer(buf: io.StringIO) -> _Quoting:
 
 
 def _cell(value: Any) -> str:
+    kind = type(value)
+    if kind is str:  # most cells: checked first
+        if "\n" in value:
+            value = " ".join(value.split())
+        return "'" + value if value.startswith(FORMULA_START) else value
     if value is None:
         return ""
     if value is True or value is False:
         return "true" if value else "false"
+    if kind is list:
+        return SEPARATOR.join([_cell(v) for v in value])
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, list):
-        return SEPARATOR.join(_cell(v) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = " ".join(str(value).split()) if "\n" in str(value) else str(value)
-    return csv_cell(text)
+    text = str(value)
+    return csv_cell(" ".join(text.split()) if "\n" in text else text)
 
 
 def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
-    if isinstance(value, dict):
+    if type(value) is dict:
         for k, v in value.items():
-            _flatten(v, f"{prefix}.{k}" if prefix else str(k), out)
+            key = f"{prefix}.{k}" if prefix else str(k)
+            if type(v) is dict or type(v) is list:
+                _flatten(v, key, out)
+            else:
+                out[key] = v
     elif value == []:
         return  # an empty list leaves its column(s) empty
     elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
         keys = list(dict.fromkeys(k for v in value if isinstance(v, dict) for k in v))
         for k in keys:
             out[f"{prefix}.{k}"] = [v.get(k) if isinstance(v, dict) else None for v in value]
+    elif isinstance(value, dict):  # a dict subclass: the general path
+        for k, v in value.items():
+            _flatten(v, f"{prefix}.{k}" if prefix else str(k), out)
     else:
         out[prefix] = value
 
@@ -233,24 +244,41 @@ def row(record: dict) -> dict[str, str]:
     return {k: _cell(v) for k, v in flat.items()}
 
 
-def to_json(data: dict[str, list[dict]], exported_at: str) -> str:
-    document = {
+def encode(data: dict[str, list[dict]]) -> dict[str, list[str]]:
+    """Each record as one line of compact JSON (the C encoder), by list: JSON and JSON
+    Lines are both assembled from these, so a site build encodes every record once."""
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    return {key: [dumps(r) for r in records] for key, records in data.items()}
+
+
+def to_json(
+    data: dict[str, list[dict]], exported_at: str, encoded: dict[str, list[str]] | None = None
+) -> str:
+    """One JSON document: licence, date and counts indented, then each array with one
+    record per line (readable, and written by the C encoder: indenting every record
+    would take the pure-Python one, about three times slower on a large corpus)."""
+    if encoded is None:
+        encoded = encode(data)
+    head = {
         "license": LICENSE,
         "exported_at": exported_at,
         "generator": f"kbtool {__version__}",
         "disclaimer": DISCLAIMER,
         "counts": {k: len(v) for k, v in data.items()},
-        **data,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    parts = [json.dumps(head, indent=2, ensure_ascii=False)[: -len("\n}")]]
+    for key, lines in encoded.items():
+        items = ",\n".join("    " + line for line in lines)
+        parts.append(
+            f"  {json.dumps(key)}: [\n{items}\n  ]" if lines else f"  {json.dumps(key)}: []"
+        )
+    return ",\n".join(parts) + "\n}\n"
 
 
-def to_jsonl(data: dict[str, list[dict]]) -> str:
-    lines = [
-        json.dumps(r, ensure_ascii=False, separators=(",", ":"))
-        for r in (*data["statutes"], *data["remedies"])
-    ]
-    return "".join(line + "\n" for line in lines)
+def to_jsonl(data: dict[str, list[dict]], encoded: dict[str, list[str]] | None = None) -> str:
+    if encoded is None:
+        encoded = encode(data)
+    return "".join(line + "\n" for key in ("statutes", "remedies") for line in encoded[key])
 
 
 def to_csv(data: dict[str, list[dict]], cols: list[tuple[str, str]]) -> str:
@@ -309,19 +337,24 @@ def license_text(
 
 
 def render(
-    corpus: Corpus, output_format: str, exported_at: str, data: dict[str, list[dict]] | None = None
+    corpus: Corpus,
+    output_format: str,
+    exported_at: str,
+    data: dict[str, list[dict]] | None = None,
+    encoded: dict[str, list[str]] | None = None,
 ) -> tuple[str, str | None, dict]:
     """(export text, companion licence text or None, counts) for a format; `data` is
-    `collect(corpus)` when the caller already has it (the site renders every format)."""
+    `collect(corpus)` and `encoded` is `encode(data)` when the caller already has them
+    (the site renders every format)."""
     if output_format not in FORMATS:
         raise KBUsageError(f"unknown export format {output_format!r}; one of: {', '.join(FORMATS)}")
     if data is None:
         data = collect(corpus)
     counts = {k: len(v) for k, v in data.items()}
     if output_format == "json":
-        return to_json(data, exported_at), None, counts
+        return to_json(data, exported_at, encoded), None, counts
     if output_format == "jsonl":
-        return to_jsonl(data), "", counts
+        return to_jsonl(data, encoded), "", counts
     cols = columns(corpus.kb.schema_dir)
     return to_csv(data, cols), "", counts
 

@@ -15,7 +15,6 @@ from .provenance import (
     STATUS_NOT_RESEARCHED,
     STATUS_UNDETERMINED,
     cell_status,
-    provenance,
     remedy_status,
     verification_level,
 )
@@ -77,7 +76,7 @@ def record_view(corpus: Corpus, record: Record) -> dict:
                 {"statute": rid, "citation": other.data.get("citation") if other else None}
             )
         data["related_statutes"] = related
-    data["provenance"] = provenance(record.data)
+    data["provenance"] = dict(record.provenance)
     if record.kind == "remedy":
         data["relief_status"] = remedy_status(record.data)
     data["path"] = corpus._display(record.path)

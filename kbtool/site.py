@@ -21,14 +21,16 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from . import DISCLAIMER, query, screener, sitesearch
+from . import DISCLAIMER, parallel, query, screener, sitesearch
 from .corpus import Corpus, Record
 from .jurisdictions import Jurisdiction
-from .provenance import STATUS_MINORS_ONLY, VERIFICATION_LABEL, provenance, remedy_status
+from .provenance import STATUS_MINORS_ONLY, VERIFICATION_LABEL, remedy_status
 from .render import deadline, fmt, limitation
 
 GENERATED_DIR = "kb"  # under docs/, git-ignored
 DOWNLOAD_STEM = "trafficking-survivor-remedies"
+# From this many records, the downloads are built in a second process (kbtool.parallel).
+PARALLEL_RECORDS = 2000
 
 # Relief categories for the map, strongest first; every tile also shows its letter.
 RELIEF_CATEGORIES = {
@@ -258,7 +260,7 @@ class Site:
         return '<ul class="kb-sources">' + "".join(items) + "</ul>"
 
     def verification_line(self, record: Record) -> str:
-        p = provenance(record.data)
+        p = record.provenance
         return (
             f'<p class="kb-verified"><strong>Law as of</strong> {h(p["law_as_of"])} · '
             f"<strong>checked on</strong> {h(p['checked_on'])} · "
@@ -536,6 +538,10 @@ class Site:
     def generate(self) -> dict[str, str]:
         from . import site_jurisdiction as pages_j
 
+        # The downloads (every record as JSON, JSON Lines and CSV) do not depend on the
+        # pages: on a large corpus they are built by a second process meanwhile.
+        size = len(self.corpus.all("statute")) + len(self.corpus.all("remedy"))
+        downloads = parallel.start(self.downloads, parallel.worth_it(size, PARALLEL_RECORDS))
         pages: dict[str, str] = {}
         for j in self.registry:
             pages[f"jurisdictions/{j.folder}.md"] = pages_j.jurisdiction_page(self, j)
@@ -550,7 +556,7 @@ class Site:
         pages["fragments/comparison-fields.md"] = self.comparison_fields_fragment()
         pages["reference/fields.md"] = self.fields_reference()
         pages["data/compare-data.js"] = self.compare_data_js()
-        pages.update(self.downloads())
+        pages.update(downloads.result())
         pages.update(screener.site_files(self.corpus, self.config.as_of))
         from .site_changes import site_files as changes_files
 
@@ -576,10 +582,11 @@ class Site:
             "licence file.",
         }
         collected = exporter.collect(self.corpus)  # once for every format
+        encoded = exporter.encode(collected)  # each record once, for JSON and JSON Lines
         for kind in exporter.FORMATS:
             name = f"{DOWNLOAD_STEM}.{kind}"
             text, companion, counts = exporter.render(
-                self.corpus, kind, self.config.as_of, data=collected
+                self.corpus, kind, self.config.as_of, data=collected, encoded=encoded
             )
             files[f"downloads/{name}"] = text
             extra = ""

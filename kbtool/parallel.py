@@ -1,0 +1,123 @@
+"""Run one text-producing job in a forked child while the caller does other work.
+
+`kbtool site` spends most of its time, after reading the records, in two independent
+jobs: the pages and the open-data downloads (JSON, JSON Lines and CSV of every record).
+On a machine with a second processor the downloads are built in a child process, which
+shares the records already read (fork copies nothing until it is written) and hands
+back plain text: file names and UTF-8 bytes in an unnamed temporary file that only
+this process can reach. Nothing is pickled and no code crosses over.
+
+Where there is no fork (Windows), only one processor, or the job is small, or anything
+goes wrong in the child, the job simply runs in the caller: the result is the same,
+only slower. `KBTOOL_PARALLEL=0` turns it off, `=1` forces it (tests).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+
+ENV = "KBTOOL_PARALLEL"
+_HEADER_LIMIT = 1 << 20  # the header lists file names and sizes: never this long
+
+
+def processors() -> int:
+    """Processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def worth_it(size: int, threshold: int) -> bool:
+    """Whether to fork for a job over `size` items: a fork, a second processor, a job big
+    enough to pay for the fork (`threshold` items), unless KBTOOL_PARALLEL says otherwise."""
+    setting = os.environ.get(ENV, "")
+    if setting == "0" or not hasattr(os, "fork"):
+        return False
+    if setting == "1":
+        return True
+    return size >= threshold and processors() >= 2
+
+
+class Pending:
+    """A job's result, from the child when it succeeded, else by running the job here."""
+
+    def __init__(self, job: Callable[[], dict[str, str]], fork: bool) -> None:
+        self.job = job
+        self.pid: int | None = None
+        self.out = None
+        if fork:
+            self._start()
+
+    def _start(self) -> None:
+        try:
+            out = tempfile.TemporaryFile()  # noqa: SIM115 - unnamed: nothing else can open it
+        except OSError:
+            return
+        try:
+            pid = os.fork()
+        except OSError:
+            out.close()
+            return
+        if pid == 0:  # the child: run the job, write the result, leave without cleanup
+            code = 1
+            try:
+                _write(out, self.job())
+                code = 0
+            except BaseException:  # noqa: BLE001 - the parent runs the job again and reports
+                pass
+            finally:
+                os._exit(code)
+        self.pid, self.out = pid, out
+
+    def result(self) -> dict[str, str]:
+        """The job's files; the job runs here if the child did not deliver them."""
+        if self.pid is None or self.out is None:
+            return self.job()
+        try:
+            _, status = os.waitpid(self.pid, 0)
+            if os.waitstatus_to_exitcode(status) == 0:
+                self.out.seek(0)
+                files = _read(self.out)
+                if files is not None:
+                    return files
+        except (OSError, ValueError):
+            pass
+        finally:
+            self.out.close()
+            self.pid = self.out = None
+        return self.job()
+
+
+def _write(out, files: dict[str, str]) -> None:
+    blobs = [(name, text.encode("utf-8")) for name, text in files.items()]
+    header = json.dumps([[name, len(blob)] for name, blob in blobs]).encode("utf-8")
+    out.write(len(header).to_bytes(8, "big"))
+    out.write(header)
+    for _, blob in blobs:
+        out.write(blob)
+    out.flush()
+
+
+def _read(out) -> dict[str, str] | None:
+    size = int.from_bytes(out.read(8), "big")
+    if not 0 < size <= _HEADER_LIMIT:
+        return None
+    header = json.loads(out.read(size).decode("utf-8"))
+    files: dict[str, str] = {}
+    for name, length in header:
+        if not isinstance(name, str) or not isinstance(length, int) or length < 0:
+            return None
+        blob = out.read(length)
+        if len(blob) != length:
+            return None
+        files[name] = blob.decode("utf-8")
+    return files
+
+
+def start(job: Callable[[], dict[str, str]], fork: bool) -> Pending:
+    """Start `job` (in a forked child when `fork`); `.result()` gives its files."""
+    return Pending(job, fork)
