@@ -235,13 +235,13 @@ def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
         out[prefix] = value
 
 
-def row(record: dict) -> dict[str, str]:
-    """One record as CSV cells, by column name."""
+def flat_fields(record: dict) -> dict[str, Any]:
+    """One record's values by CSV column name, not yet written as cells."""
     flat: dict[str, Any] = {}
     _flatten(record, "", flat)
     if "related_statutes.statute" in flat:  # the view resolves ids into {statute, citation}
         flat["related_statutes"] = flat.pop("related_statutes.statute")
-    return {k: _cell(v) for k, v in flat.items()}
+    return flat
 
 
 def encode(data: dict[str, list[dict]]) -> dict[str, list[str]]:
@@ -283,18 +283,19 @@ def to_jsonl(data: dict[str, list[dict]], encoded: dict[str, list[str]] | None =
 
 def to_csv(data: dict[str, list[dict]], cols: list[tuple[str, str]]) -> str:
     names = [name for name, _ in cols]
+    known = set(names)
     buf = io.StringIO()
     writer = csv_writer(buf)
     writer.writerow(names)
     for record in (*data["statutes"], *data["remedies"]):
-        cells = row(record)
-        unknown = set(cells) - set(names)
-        if unknown:  # a field the schemas do not describe: refuse rather than drop it
+        flat = flat_fields(record)
+        if not known.issuperset(flat):  # a field the schemas do not describe: refuse it
+            unknown = set(flat) - known
             raise KBError(
                 f"{record.get('path')}: fields {', '.join(sorted(unknown))} have no CSV column; "
                 "run `kbtool validate`"
             )
-        writer.writerow([cells.get(n, "") for n in names])
+        writer.writerow([_cell(flat[n]) if n in flat else "" for n in names])
     return buf.getvalue()
 
 

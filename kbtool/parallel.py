@@ -103,18 +103,32 @@ def _write(out, files: dict[str, str]) -> None:
 
 
 def _read(out) -> dict[str, str] | None:
+    """The files `_write` wrote, or None when the file is not whole (a child killed
+    mid-write, say)."""
     size = int.from_bytes(out.read(8), "big")
     if not 0 < size <= _HEADER_LIMIT:
         return None
-    header = json.loads(out.read(size).decode("utf-8"))
+    raw = out.read(size)
+    try:
+        header = json.loads(raw.decode("utf-8")) if len(raw) == size else None
+    except ValueError:
+        return None
+    if not isinstance(header, list):
+        return None
     files: dict[str, str] = {}
-    for name, length in header:
+    for entry in header:
+        if not (isinstance(entry, list) and len(entry) == 2):
+            return None
+        name, length = entry
         if not isinstance(name, str) or not isinstance(length, int) or length < 0:
             return None
         blob = out.read(length)
         if len(blob) != length:
             return None
-        files[name] = blob.decode("utf-8")
+        try:
+            files[name] = blob.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     return files
 
 

@@ -107,8 +107,16 @@ STRUCTURED = {
 
 
 def h(value: Any) -> str:
-    """Text for HTML: every markup character becomes an entity."""
-    return html.escape(str(value), quote=True)
+    """Text for HTML: every markup character becomes an entity (html.escape with quotes,
+    inlined: pages call this half a million times at 10,000 records)."""
+    text = value if type(value) is str else str(value)
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )
 
 
 def front_matter_text(value: Any) -> str:

@@ -533,3 +533,85 @@ def test_help_directory_mistakes_are_findings(fixture_kb: Path) -> None:
     assert (10, "duplicate-id") in found
     lines = {line for line, _ in found}
     assert {7, 12} <= lines, found  # a person's "number"; an unknown kind
+
+
+# --- generation at scale: the downloads in a second process ---------------------------------
+
+
+def test_downloads_from_a_second_process_are_the_same_files(
+    fixture_kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from kbtool import parallel
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system: the downloads are always built in-process")
+    config = SiteConfig(as_of="2026-11-28")
+    monkeypatch.setenv(parallel.ENV, "0")
+    alone = generate(Corpus(KB(fixture_kb)), config)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    monkeypatch.setenv(parallel.ENV, "1")
+    together = generate(Corpus(KB(fixture_kb)), config)
+    assert forks, "the downloads were not built in a second process"
+    assert together == alone
+    assert list(together) == list(alone)  # same files, same order
+
+
+def test_a_failed_child_leaves_the_job_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from kbtool import parallel
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    parent = os.getpid()
+
+    def job() -> dict[str, str]:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return {"a.txt": "made by the parent"}
+
+    assert parallel.start(job, fork=True).result() == {"a.txt": "made by the parent"}
+    assert parallel.start(lambda: {"b.md": "é\n" * 3}, fork=True).result() == {"b.md": "é\n" * 3}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"",
+        b"\x00" * 8,
+        (10).to_bytes(8, "big") + b"[]",  # the header cut short
+        (10).to_bytes(8, "big") + b'[["a", 5]]',  # a file cut short
+        (10).to_bytes(8, "big") + b'{"a": 5}  ',
+        (7).to_bytes(8, "big") + b"[[1, 2]]",
+        (9).to_bytes(8, "big") + b'[["a", 1]]\xff',
+    ],
+)
+def test_a_result_file_that_is_not_whole_is_refused(payload: bytes) -> None:
+    import io
+
+    from kbtool import parallel
+
+    assert parallel._read(io.BytesIO(payload)) is None
+
+
+def test_a_result_file_reads_back_what_was_written() -> None:
+    import io
+
+    from kbtool import parallel
+
+    buf = io.BytesIO()
+    files = {"downloads/a.csv": "x,y\n", "downloads/b.json": '{"é": 1}\n', "empty.txt": ""}
+    parallel._write(buf, files)
+    buf.seek(0)
+    assert parallel._read(buf) == files
