@@ -11,12 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .files import SAFE_PART, hidden
 from .jurisdictions import Jurisdiction, Registry, load_registry
 from .kb import KB, KINDS, RECORD_ID, KBError
 from .loader import load_file, load_plain
+
+if TYPE_CHECKING:
+    from .provenance import Publishers
 
 
 @dataclass(frozen=True)
@@ -82,10 +85,29 @@ class Corpus:
         # (jurisdiction folder, id) -> file, per kind, once a kind has been listed
         self._files: dict[str, dict[tuple[str, str], Path]] = {}
         self._shown: dict[Path, str] = {}
+        self._built: dict[Path, str | None] = {}
 
     @cached_property
     def registry(self) -> Registry:
         return load_registry(self.kb.schema_dir)
+
+    @cached_property
+    def publishers(self) -> Publishers:
+        from .provenance import load_publishers
+
+        return load_publishers(self.kb.schema_dir)
+
+    def official_url(self, record: Record) -> tuple[str | None, bool]:
+        """(address of a statute's official text, whether it was built from its publisher's
+        section pattern in schema/publishers.yaml because the record gives none)."""
+        url = record.data.get("official_text_url")
+        if isinstance(url, str) and url:
+            return url, False
+        built = self._built.get(record.path, "")
+        if built == "":
+            built = self.publishers.section_url(record.jurisdiction, record.data.get("citation"))
+            self._built[record.path] = built
+        return built, built is not None
 
     @cached_property
     def vocabulary(self) -> dict[str, Any]:

@@ -45,6 +45,14 @@ EXTRA_COLUMNS = {
     "jurisdiction_name": "Name of the jurisdiction, from the registry.",
     "legal_basis.citation": "Citation of each legal_basis statute, with its pinpoint.",
     "legal_basis.official_text_url": "Official text of each legal_basis statute.",
+    "legal_basis.official_text_url_built": (
+        "true where that address was built from the publisher's section pattern in "
+        "schema/publishers.yaml (the statute record gives none)."
+    ),
+    "official_text_url_built": (
+        "Statutes: true where official_text_url was built from the publisher's section "
+        "pattern in schema/publishers.yaml, not given by the record."
+    ),
     "related_statutes.citation": "Citation of each related statute.",
     "provenance.verification_level": (
         "How well the record is backed, capped by its sources: official_text, "
@@ -134,9 +142,14 @@ def columns(schema_dir: Path) -> list[tuple[str, str]]:
                     out.setdefault("jurisdiction_name", EXTRA_COLUMNS["jurisdiction_name"])
                 if column == "legal_basis.note":
                     out.setdefault("legal_basis.citation", EXTRA_COLUMNS["legal_basis.citation"])
-                    out.setdefault(
+                    for extra in (
                         "legal_basis.official_text_url",
-                        EXTRA_COLUMNS["legal_basis.official_text_url"],
+                        "legal_basis.official_text_url_built",
+                    ):
+                        out.setdefault(extra, EXTRA_COLUMNS[extra])
+                if column == "official_text_url":
+                    out.setdefault(
+                        "official_text_url_built", EXTRA_COLUMNS["official_text_url_built"]
                     )
                 if column == "related_statutes":
                     out.setdefault(

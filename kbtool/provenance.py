@@ -10,11 +10,12 @@ newest `current_to` among its sources, or "unknown".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
+import re
+from dataclasses import dataclass, field
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .loader import load_plain
 
@@ -168,6 +169,57 @@ def provenance_line(data: dict) -> str:
 # -- the registry of official publishers (schema/publishers.yaml) -------------------------
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z]{1,12})\}")
+# A placeholder stands for one part of a citation: a title, chapter or section number
+# (`18`, `13-3212`, `19-A`, `25-21,300`, `447-a`). Short and without spaces, so that
+# matching a citation never backtracks far, whatever a registry's template says.
+_PART = "[0-9A-Za-z][0-9A-Za-z.,:-]{0,30}?"
+MAX_CITATION = 300
+# At most this many parts, each with text between: matching tries at most 31^3 splits.
+MAX_PLACEHOLDERS = 3
+
+
+@dataclass(frozen=True)
+class SectionUrl:
+    """How a publisher addresses one section: a citation template and an address
+    template with the same `{placeholders}`, and the statute that evidences it."""
+
+    citation: str
+    url: str
+    example: str
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        """The citation template as a regular expression; None when it is not usable
+        (a placeholder repeated, or none at all)."""
+        names = _PLACEHOLDER.findall(self.citation)
+        if not names or len(names) > MAX_PLACEHOLDERS or len(set(names)) != len(names):
+            return None
+        if re.search(r"\}\{", self.citation):  # side by side, two parts could split anywhere
+            return None
+        parts, last = [], 0
+        for m in _PLACEHOLDER.finditer(self.citation):
+            parts.append(re.escape(self.citation[last : m.start()]))
+            parts.append(f"(?P<{m.group(1)}>{_PART})")
+            last = m.end()
+        parts.append(re.escape(self.citation[last:]))
+        return re.compile("".join(parts))
+
+    def build(self, citation: str) -> str | None:
+        """The section's address for a citation of this form, else None."""
+        pattern = self.pattern
+        if pattern is None or not isinstance(citation, str) or len(citation) > MAX_CITATION:
+            return None
+        m = pattern.fullmatch(citation.strip())
+        if m is None:
+            return None
+        values = m.groupdict()
+        missing = [n for n in _PLACEHOLDER.findall(self.url) if n not in values]
+        if missing:
+            return None
+        return _PLACEHOLDER.sub(lambda x: quote(values[x.group(1)], safe="-.,:"), self.url)
+
+
 @dataclass(frozen=True)
 class Publishers:
     """Official hosts by jurisdiction code."""
@@ -175,6 +227,18 @@ class Publishers:
     hosts: dict[str, tuple[str, ...]]
     online_code: dict[str, Any]
     notes: dict[str, str]
+    section_urls: dict[str, tuple[SectionUrl, ...]] = field(default_factory=dict)
+
+    def section_url(self, code: str, citation: object) -> str | None:
+        """The official address of the section a citation names, from the registry's
+        section patterns for `code` (its own publishers only), on an official host."""
+        if not isinstance(citation, str):
+            return None
+        for entry in self.section_urls.get(code, ()):
+            url = entry.build(citation)
+            if url and self.is_official(code, url):
+                return url
+        return None
 
     def official_hosts(self, code: str) -> tuple[str, ...]:
         """Hosts whose pages count as official for records of `code`: its own, plus the
@@ -224,6 +288,7 @@ def _load(path: Path, _mtime: int, _size: int) -> Publishers:
     hosts: dict[str, tuple[str, ...]] = {}
     online: dict[str, Any] = {}
     notes: dict[str, str] = {}
+    sections: dict[str, tuple[SectionUrl, ...]] = {}
     try:
         data = load_plain(path) if _size else {}
     except (OSError, ValueError):  # kbtool validate says what is wrong with the file
@@ -234,11 +299,19 @@ def _load(path: Path, _mtime: int, _size: int) -> Publishers:
             continue
         code = entry["code"]
         found: list[str] = []
+        patterns: list[SectionUrl] = []
         for pub in entry.get("publishers") or []:
             if isinstance(pub, dict) and isinstance(pub.get("hosts"), list):
                 found += [h.lower() for h in pub["hosts"] if isinstance(h, str)]
+            for item in (pub.get("section_urls") or []) if isinstance(pub, dict) else []:
+                if isinstance(item, dict) and all(
+                    isinstance(item.get(k), str) for k in ("citation", "url", "example")
+                ):
+                    patterns.append(SectionUrl(item["citation"], item["url"], item["example"]))
         hosts[code] = tuple(found)
+        if patterns:
+            sections[code] = tuple(patterns)
         online[code] = entry.get("online_code", UNKNOWN)
         if isinstance(entry.get("note"), str):
             notes[code] = entry["note"]
-    return Publishers(hosts, online, notes)
+    return Publishers(hosts, online, notes, sections)

@@ -54,8 +54,11 @@ def resolve_refs(corpus: Corpus, refs: list[Any] | None) -> list[dict]:
             cite = str(statute.data.get("citation", ""))
             pin = ref.get("pinpoint")
             item["citation"] = pinpoint_citation(cite, pin)
-            if statute.data.get("official_text_url"):
-                item["official_text_url"] = statute.data["official_text_url"]
+            url, built = corpus.official_url(statute)
+            if url:
+                item["official_text_url"] = url
+            if built:
+                item["official_text_url_built"] = True
         else:
             item["citation"] = None
         out.append(item)
@@ -76,6 +79,10 @@ def record_view(corpus: Corpus, record: Record) -> dict:
                 {"statute": rid, "citation": other.data.get("citation") if other else None}
             )
         data["related_statutes"] = related
+        url, built = corpus.official_url(record)
+        if built:  # the publisher's address for the section, the record giving none
+            data["official_text_url"] = url
+            data["official_text_url_built"] = True
     data["provenance"] = dict(record.provenance)
     if record.kind == "remedy":
         data["relief_status"] = remedy_status(record.data)
@@ -239,8 +246,20 @@ def coverage(corpus: Corpus) -> dict:
             "statutes": sum(len(v) for v in statutes_by_j.values()),
             "remedies": sum(len(v) for v in remedies_by_j.values()),
         },
+        "official_links": _official_links(corpus, statutes_by_j),
         "scope": {k: list(v) for k, v in SCOPE.items()},
     }
+
+
+def _official_links(corpus: Corpus, statutes_by_j: dict[str, list[Record]]) -> dict[str, int]:
+    """Statutes with a link to the official text: given by the record, or built from the
+    publisher's section pattern (schema/publishers.yaml); and those with none."""
+    out = {"recorded": 0, "built": 0, "none": 0}
+    for recs in statutes_by_j.values():
+        for r in recs:
+            url, built = corpus.official_url(r)
+            out["built" if built else "recorded" if url else "none"] += 1
+    return out
 
 
 # The words people use for remedy types (`--type vacatur`), besides the keys and labels.

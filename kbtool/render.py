@@ -238,6 +238,8 @@ def record_text(record: dict, type_label) -> str:
         lines.extend(_pairs(facts, "  "))
         if record.get("official_text_url"):
             lines.append(f"  Official text: {record['official_text_url']}")
+            if record.get("official_text_url_built"):
+                lines.append("    (address built from the publisher's section pattern)")
         lines.append("")
         lines.extend(_wrap(str(record.get("summary", "")), "  "))
         if record.get("key_provisions"):
@@ -413,6 +415,13 @@ def coverage_text(cov: dict, type_label, as_of: str, order: list[str]) -> str:
     recs = cov["records"]
     ver = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in cov["verification"].items())
     lines.append(f"Records: {recs['statutes']} statutes, {recs['remedies']} remedies ({ver})")
+    links = cov.get("official_links")
+    if links:
+        lines.append(
+            f"Official text links: {links['recorded'] + links['built']} of {recs['statutes']} "
+            f"statutes ({links['recorded']} given by the record, {links['built']} built from "
+            f"the publisher's section pattern), {links['none']} without"
+        )
     return "\n".join(lines)
 
 
@@ -439,6 +448,7 @@ def coverage_markdown(cov: dict) -> str:
     t = cov["totals"]
     recs = cov["records"]
     ver = cov["verification"]
+    links = cov.get("official_links") or {"recorded": 0, "built": 0, "none": 0}
     rows = cov["jurisdictions"]
     relief = [
         r["remedies"].get("criminal_record_relief") for r in rows if r["kind"] != "international"
@@ -461,7 +471,9 @@ def coverage_markdown(cov: dict) -> str:
         f"- verification (capped by the sources): {ver.get('official_text', 0)} records against "
         f"the official text, {ver.get('unofficial_text', 0)} against an unofficial copy of the "
         f"text, {ver.get('secondary_source', 0)} against secondary sources only, "
-        f"{ver.get('unverified', 0)} unverified.",
+        f"{ver.get('unverified', 0)} unverified;",
+        f"- official text links: {links['recorded'] + links['built']} of {recs['statutes']} "
+        f"statutes ({links['built']} built from the publisher's section pattern).",
         README_END,
     ]
     return "\n".join(lines)

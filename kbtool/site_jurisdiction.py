@@ -210,11 +210,9 @@ def statute_details(site: Site, record: Record) -> list[str]:
     for key in ("enacted", "effective"):
         if d.get(key):
             facts.append(f"{key} {d[key]}")
-    text_link = (
-        f" · {link('Official text', d.get('official_text_url'))}"
-        if safe_url(d.get("official_text_url"))
-        else ""
-    )
+    url, built = site.corpus.official_url(record)
+    label = "Official text (address from the publisher's pattern)" if built else "Official text"
+    text_link = f" · {link(label, url)}" if safe_url(url) else ""
     out.append(
         f"<p>{h(' · '.join(facts))}{text_link} <code>{h(record.id)}</code> "
         f"{copy_button(d.get('citation'))}</p>"

@@ -401,6 +401,69 @@ def _check_publishers(kb: KB, registry: Registry | None) -> list[Finding]:
         elif registry is not None and registry.get(code) is None:
             findings.append(_unknown_code(loaded, where, code))
         seen.add(code)
+        findings += _check_section_urls(kb, loaded, i, entry)
+    return findings
+
+
+def _check_section_urls(kb: KB, loaded: LoadedFile, i: int, entry: dict) -> list[Finding]:
+    """Each publisher's section address pattern: usable, on that publisher's own hosts,
+    and evidenced (it reproduces the official_text_url of its example statute)."""
+    from .loader import load_file
+    from .provenance import SectionUrl, host_of
+
+    findings: list[Finding] = []
+    pubs = entry.get("publishers")
+    for p, pub in enumerate(pubs if isinstance(pubs, list) else []):
+        if not isinstance(pub, dict) or not isinstance(pub.get("section_urls"), list):
+            continue
+        hosts = [h for h in pub.get("hosts") or [] if isinstance(h, str)]
+        for k, item in enumerate(pub["section_urls"]):
+            if not isinstance(item, dict) or not all(
+                isinstance(item.get(x), str) for x in ("citation", "url", "example")
+            ):
+                continue  # the schema says what is wrong
+            where = ("jurisdictions", i, "publishers", p, "section_urls", k)
+            pattern = SectionUrl(item["citation"], item["url"], item["example"])
+            host = host_of(item["url"].replace("{", "").replace("}", ""))
+            if not any(host == h or (h.startswith(".") and host.endswith(h)) for h in hosts):
+                findings.append(
+                    _at(
+                        loaded,
+                        (*where, "url"),
+                        "section-url-host",
+                        f"{host or item['url']!r} is not one of this publisher's hosts",
+                    )
+                )
+                continue
+            if pattern.pattern is None:
+                findings.append(
+                    _at(
+                        loaded,
+                        (*where, "citation"),
+                        "section-url-pattern",
+                        "the citation template needs 1 to 3 {placeholders}, each once, with text "
+                        "between them",
+                    )
+                )
+                continue
+            try:
+                _, path = kb.find_record_path(item["example"], ("statute",))
+            except KeyError:
+                path = None
+            data = load_file(path, root=kb.root).data if path is not None else None
+            recorded = data.get("official_text_url") if isinstance(data, dict) else None
+            built = pattern.build(data.get("citation")) if isinstance(data, dict) else None
+            if not recorded or built != recorded:
+                findings.append(
+                    _at(
+                        loaded,
+                        (*where, "example"),
+                        "section-url-example",
+                        f"the pattern must reproduce the official_text_url of statute "
+                        f"{item['example']!r} (the page it was taken from); it gives "
+                        f"{built or 'nothing'} for that statute's citation",
+                    )
+                )
     return findings
 
 

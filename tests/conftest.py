@@ -27,6 +27,7 @@ def _fixed_today(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
 def make_kb(dest: Path, *overlays: Path) -> Path:
     """A knowledge base in `dest`: the real schema/ plus the fixture records and overlays."""
     shutil.copytree(REPO / "schema", dest / "schema")
+    _without_section_urls(dest / "schema" / "publishers.yaml")
     shutil.copytree(FIXTURES / "kb", dest, dirs_exist_ok=True)
     for overlay in overlays:
         shutil.copytree(
@@ -36,6 +37,18 @@ def make_kb(dest: Path, *overlays: Path) -> Path:
             ignore=shutil.ignore_patterns("expected.txt", "build.py"),
         )
     return dest
+
+
+def _without_section_urls(path: Path) -> None:
+    """The real registry's section patterns name real statutes as their evidence, which a
+    fixture knowledge base does not hold: tests that need a pattern add their own."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text("utf-8"))
+    for entry in data["jurisdictions"]:
+        for pub in entry.get("publishers") or []:
+            pub.pop("section_urls", None)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
 
 
 @pytest.fixture

@@ -199,3 +199,107 @@ def test_stale_by_law_as_of(fixture_kb: Path) -> None:
     assert stale["us-ny-civil-action"] is None
     assert "unknown" in report.text()
     assert find_stale(KB(fixture_kb.resolve()), "1d", by="law").count == report.checked
+
+
+# --- official links from the publisher's section pattern (issue 14) ---------------------------
+
+
+USC = {
+    "citation": "{title} U.S.C. § {section}",
+    "url": "https://uscode.house.gov/view.xhtml?edition=prelim&num=0"
+    "&req=granuleid%3AUSC-prelim-title{title}-section{section}",
+    "example": "us-18-usc-1595",
+}
+
+
+def test_a_section_pattern_builds_the_address_of_a_matching_citation() -> None:
+    from kbtool.provenance import SectionUrl
+
+    p = SectionUrl(**USC)
+    assert p.build("18 U.S.C. § 1593A") == (
+        "https://uscode.house.gov/view.xhtml?edition=prelim&num=0"
+        "&req=granuleid%3AUSC-prelim-title18-section1593A"
+    )
+    for other in ("18 U.S.C. § 1595(c)", "18 U.S.C. §§ 1581-1597", "Cal. Penal Code § 236.1", ""):
+        assert p.build(other) is None, other
+    me = SectionUrl(
+        "Me. Rev. Stat. tit. {title}, § {section}",
+        "https://mainelegislature.org/legis/statutes/{title}/title{title}sec{section}.html",
+        "x",
+    )
+    assert me.build("Me. Rev. Stat. tit. 17-A, § 852") == (
+        "https://mainelegislature.org/legis/statutes/17-A/title17-Asec852.html"
+    )
+
+
+@pytest.mark.parametrize(
+    "citation",
+    ["no placeholder at all", "{a} and {a} again", "{title} U.S.C. § {section}"],
+)
+def test_a_pattern_needs_each_placeholder_once_and_in_the_address(citation: str) -> None:
+    from kbtool.provenance import SectionUrl
+
+    p = SectionUrl(citation, "https://uscode.house.gov/{title}/{chapter}", "x")
+    assert p.build("18 U.S.C. § 1595") is None  # no pattern, or {chapter} has no value
+
+
+def test_a_hostile_pattern_neither_hangs_nor_leaves_its_host() -> None:
+    from kbtool.provenance import Publishers, SectionUrl
+
+    side_by_side = SectionUrl("{a}{b}{c}{d}{e}{f}{g}{h}!", "https://uscode.house.gov/{a}", "x")
+    assert side_by_side.pattern is None and side_by_side.build("1" * 290) is None
+    assert SectionUrl("{a}-{b}-{c}-{d}", "https://uscode.house.gov/{a}", "x").pattern is None
+    three = SectionUrl("{a}-{b}-{c}!", "https://uscode.house.gov/{a}/{b}/{c}", "x")
+    assert three.build("1-" * 149) is None  # at most 31^3 splits are tried
+    assert three.build("1" * 400 + "!") is None  # too long to be a citation
+    assert three.build("1-2-3!") == "https://uscode.house.gov/1/2/3"
+    elsewhere = Publishers(
+        hosts={"US": ("uscode.house.gov",)},
+        online_code={},
+        notes={},
+        section_urls={"US": (SectionUrl("{t} U.S.C. § {s}", "https://evil.example/{t}/{s}", "x"),)},
+    )
+    assert elsewhere.section_url("US", "18 U.S.C. § 1595") is None
+
+
+def test_statutes_without_a_link_get_the_publishers_address_labelled(tmp_path: Path) -> None:
+    import yaml
+    from conftest import make_kb
+
+    from kbtool.corpus import Corpus
+    from kbtool.kb import KB
+    from kbtool.query import coverage, record_view
+    from kbtool.site import SiteConfig, generate
+    from kbtool.validate import validate
+
+    root = make_kb(tmp_path / "kb")
+    statute = root / "statutes" / "us" / "us-18-usc-1595.yaml"
+    data = yaml.safe_load(statute.read_text("utf-8"))
+    recorded = data["official_text_url"]
+    path = root / "schema" / "publishers.yaml"
+    reg = yaml.safe_load(path.read_text("utf-8"))
+    us = next(e for e in reg["jurisdictions"] if e["code"] == "US")
+    # the fixture's own link, read from its page, is the evidence of the pattern
+    us["publishers"][0]["section_urls"] = [
+        {
+            "citation": "{title} U.S.C. § {section}",
+            "url": recorded.replace("title18", "title{title}").replace("1595", "{section}"),
+            "example": "us-18-usc-1595",
+        }
+    ]
+    path.write_text(yaml.safe_dump(reg, allow_unicode=True, sort_keys=False), "utf-8")
+    assert validate(KB(root.resolve())).findings == []
+    other = dict(data, id="us-18-usc-1591", citation="18 U.S.C. § 1591")
+    other.pop("official_text_url")
+    (root / "statutes" / "us" / "us-18-usc-1591.yaml").write_text(
+        yaml.safe_dump(other, allow_unicode=True, sort_keys=False), "utf-8"
+    )
+    assert validate(KB(root.resolve())).findings == []  # a link the site builds is no finding
+    corpus = Corpus(KB(root.resolve()))
+    view = record_view(corpus, corpus.get("us-18-usc-1591"))
+    assert view["official_text_url"].endswith("title18-section1591&num=0&edition=prelim")
+    assert view["official_text_url_built"] is True
+    assert "official_text_url_built" not in record_view(corpus, corpus.get("us-18-usc-1595"))
+    assert coverage(corpus)["official_links"] == {"recorded": 1, "built": 1, "none": 1}
+    page = generate(corpus, SiteConfig(as_of="2026-11-28"))["jurisdictions/us.md"]
+    assert "Official text (address from the publisher&#x27;s pattern)" in page
