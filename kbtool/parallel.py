@@ -91,6 +91,20 @@ class Pending:
             self.pid = self.out = None
         return self.job()
 
+    def cancel(self) -> None:
+        """Stop the child (the caller failed and will not ask for the result)."""
+        if self.pid is not None:
+            import signal
+
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+        if self.out is not None:
+            self.out.close()
+        self.pid = self.out = None
+
 
 def _write(out, files: dict[str, str]) -> None:
     blobs = [(name, text.encode("utf-8")) for name, text in files.items()]

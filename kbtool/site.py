@@ -544,12 +544,20 @@ class Site:
         return "\n".join(out)
 
     def generate(self) -> dict[str, str]:
-        from . import site_jurisdiction as pages_j
 
         # The downloads (every record as JSON, JSON Lines and CSV) do not depend on the
         # pages: on a large corpus they are built by a second process meanwhile.
         size = len(self.corpus.all("statute")) + len(self.corpus.all("remedy"))
         downloads = parallel.start(self.downloads, parallel.worth_it(size, PARALLEL_RECORDS))
+        try:
+            return self._generate(downloads)
+        except BaseException:
+            downloads.cancel()
+            raise
+
+    def _generate(self, downloads: parallel.Pending) -> dict[str, str]:
+        from . import site_jurisdiction as pages_j
+
         pages: dict[str, str] = {}
         for j in self.registry:
             pages[f"jurisdictions/{j.folder}.md"] = pages_j.jurisdiction_page(self, j)

@@ -615,3 +615,35 @@ def test_a_result_file_reads_back_what_was_written() -> None:
     parallel._write(buf, files)
     buf.seek(0)
     assert parallel._read(buf) == files
+
+
+def test_a_failed_page_build_stops_the_downloads_child(
+    fixture_kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from kbtool import parallel
+    from kbtool import site as site_module
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    monkeypatch.setenv(parallel.ENV, "1")
+    started: list[tuple[parallel.Pending, int | None]] = []
+    real_start = parallel.start
+
+    def start(job, fork):  # noqa: ANN001, ANN202
+        pending = real_start(job, fork)
+        started.append((pending, pending.pid))
+        return pending
+
+    def broken(self) -> str:  # noqa: ANN001
+        raise RuntimeError("a page failed")
+
+    monkeypatch.setattr(parallel, "start", start)
+    monkeypatch.setattr(site_module.Site, "jurisdictions_index", broken)
+    with pytest.raises(RuntimeError):
+        generate(Corpus(KB(fixture_kb)), SiteConfig(as_of="2026-11-28"))
+    (pending, pid), *_ = started
+    assert pid is not None and pending.pid is None  # there was a child; it is gone
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left behind
