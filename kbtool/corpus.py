@@ -8,11 +8,14 @@ record that cannot be read raises KBError pointing at `kbtool validate`.
 
 from __future__ import annotations
 
+import gc
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import parallel
 from .files import SAFE_PART, hidden
 from .jurisdictions import Jurisdiction, Registry, load_registry
 from .kb import KB, KINDS, RECORD_ID, KBError
@@ -20,6 +23,9 @@ from .loader import load_file, load_plain
 
 if TYPE_CHECKING:
     from .provenance import Publishers
+
+# From this many record files, a whole-corpus read is shared with a second process.
+PARALLEL_READ = 2000
 
 
 @dataclass(frozen=True)
@@ -202,11 +208,57 @@ class Corpus:
         """Every record of a kind, in file order (listed and read once per corpus)."""
         listed = self._listed.get(kind)
         if listed is None:
-            paths = self.kb.record_files(kind)
-            listed = [self._read(kind, p, listed=True) for p in paths]
-            self._listed[kind] = listed
-            self._files[kind] = {(p.parent.name, p.stem): p for p in paths}
+            self._read_all()
+            listed = self._listed[kind]
         return list(listed)
+
+    def _read_all(self) -> None:
+        """List and read every record of both kinds (whole-corpus readers need both).
+
+        On a large corpus with a second processor, a forked child parses the second
+        half of the files and hands their data back as JSON (kbtool.parallel: the same
+        data, nothing pickled); a file the child cannot read makes the parent read that
+        half itself, so errors are the same either way. The collector is paused
+        meanwhile: records are many small objects that live as long as the corpus.
+        """
+        paths = {k: self.kb.record_files(k) for k in KINDS if k not in self._listed}
+        todo = [(k, p) for k, ps in paths.items() for p in ps if p not in self._by_path]
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            if len(todo) > 1 and parallel.worth_it(len(todo), PARALLEL_READ):
+                cut = len(todo) * 3 // 5  # the child also encodes its half: give it less
+                mine, theirs = todo[:cut], todo[cut:]
+                pending = parallel.start(lambda: {"records": self._as_json(theirs)}, True)
+                try:
+                    for k, p in mine:
+                        self._read(k, p, listed=True)
+                except BaseException:
+                    pending.cancel()
+                    raise
+                self._adopt(theirs, pending.result()["records"])
+            for k, ps in paths.items():
+                self._listed[k] = [self._read(k, p, listed=True) for p in ps]
+                self._files[k] = {(p.parent.name, p.stem): p for p in ps}
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _as_json(self, files: list[tuple[str, Path]]) -> str:
+        return json.dumps([self._read(k, p, listed=True).data for k, p in files])
+
+    def _adopt(self, files: list[tuple[str, Path]], text: str) -> None:
+        """Records read by the child, in the order of `files` (anything else is ignored
+        and those files are read here)."""
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return
+        if not isinstance(data, list) or len(data) != len(files):
+            return
+        for (kind, path), item in zip(files, data, strict=True):
+            if isinstance(item, dict) and path not in self._by_path:
+                self._by_path[path] = Record(kind, path, item)
 
     def count_files(self) -> dict[str, dict[str, int]]:
         """Number of record files per jurisdiction folder and kind, without reading them."""

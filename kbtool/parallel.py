@@ -14,9 +14,9 @@ only slower. `KBTOOL_PARALLEL=0` turns it off, `=1` forces it (tests).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
-import tempfile
 from collections.abc import Callable
 
 ENV = "KBTOOL_PARALLEL"
@@ -53,16 +53,23 @@ class Pending:
             self._start()
 
     def _start(self) -> None:
+        import tempfile  # only when forking: commands that never fork do not load it
+
         try:
             out = tempfile.TemporaryFile()  # noqa: SIM115 - unnamed: nothing else can open it
         except OSError:
             return
+        # Objects the collector tracks would each be touched (and their memory copied) by
+        # a collection in the child: freeze them first, and collect nothing in the child.
+        gc.freeze()
         try:
             pid = os.fork()
         except OSError:
+            gc.unfreeze()
             out.close()
             return
         if pid == 0:  # the child: run the job, write the result, leave without cleanup
+            gc.disable()
             code = 1
             try:
                 _write(out, self.job())
@@ -71,6 +78,7 @@ class Pending:
                 pass
             finally:
                 os._exit(code)
+        gc.unfreeze()
         self.pid, self.out = pid, out
 
     def result(self) -> dict[str, str]:

@@ -647,3 +647,52 @@ def test_a_failed_page_build_stops_the_downloads_child(
     assert pid is not None and pending.pid is None  # there was a child; it is gone
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left behind
+
+
+def test_a_corpus_read_shared_with_a_second_process_is_the_same(
+    fixture_kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from kbtool import parallel
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    monkeypatch.setenv(parallel.ENV, "0")
+    alone = Corpus(KB(fixture_kb))
+    expected = {k: [(r.path, r.data) for r in alone.all(k)] for k in ("statute", "remedy")}
+    monkeypatch.setenv(parallel.ENV, "1")
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    shared = Corpus(KB(fixture_kb))
+    got = {k: [(r.path, r.data) for r in shared.all(k)] for k in ("statute", "remedy")}
+    assert forks and got == expected
+
+
+def test_a_bad_record_fails_the_shared_read_as_it_fails_alone(
+    fixture_kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from kbtool import parallel
+    from kbtool.kb import KBError
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    bad = fixture_kb / "remedies" / "us-ny" / "us-ny-zz-broken.yaml"  # last: the child's part
+    bad.write_text("id: [unclosed\n", "utf-8")
+    messages = []
+    for setting in ("0", "1"):
+        monkeypatch.setenv(parallel.ENV, setting)
+        with pytest.raises(KBError) as err:
+            Corpus(KB(fixture_kb)).all("remedy")
+        messages.append(str(err.value))
+    assert messages[0] == messages[1] and "us-ny-zz-broken.yaml" in messages[0]
