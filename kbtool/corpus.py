@@ -215,10 +215,10 @@ class Corpus:
     def _read_all(self) -> None:
         """List and read every record of both kinds (whole-corpus readers need both).
 
-        On a large corpus with a second processor, a forked child parses the second
-        half of the files and hands their data back as JSON (kbtool.parallel: the same
-        data, nothing pickled); a file the child cannot read makes the parent read that
-        half itself, so errors are the same either way. The collector is paused
+        On a large corpus with a second processor, a forked child parses the last 40% of
+        the files and hands their data back as JSON (kbtool.parallel: the same data,
+        nothing pickled); a file the child cannot read makes the parent read that part
+        itself, so errors are the same either way. The collector is paused
         meanwhile: records are many small objects that live as long as the corpus.
         """
         paths = {k: self.kb.record_files(k) for k in KINDS if k not in self._listed}

@@ -1,11 +1,12 @@
 """Run one text-producing job in a forked child while the caller does other work.
 
-`kbtool site` spends most of its time, after reading the records, in two independent
-jobs: the pages and the open-data downloads (JSON, JSON Lines and CSV of every record).
-On a machine with a second processor the downloads are built in a child process, which
-shares the records already read (fork copies nothing until it is written) and hands
-back plain text: file names and UTF-8 bytes in an unnamed temporary file that only
-this process can reach. Nothing is pickled and no code crosses over.
+Two jobs of a whole-corpus build split well over two processors: reading the record
+files (a child parses part of them while the parent parses the rest) and, in
+`kbtool site`, building the open-data downloads (JSON, JSON Lines and CSV of every
+record) while the parent builds the pages. The child shares what the parent already
+holds (fork copies nothing until it is written) and hands back plain text: names and
+UTF-8 bytes in an unnamed temporary file that only this process can reach. Nothing is
+pickled and no code crosses over.
 
 Where there is no fork (Windows), only one processor, or the job is small, or anything
 goes wrong in the child, the job simply runs in the caller: the result is the same,
