@@ -86,6 +86,7 @@ VERIFICATION_WEIGHT = {"official_text": 1.0, "secondary_source": 0.85, "unverifi
 JURISDICTION_BOOST = 3.0  # a jurisdiction named in the query, over federal law
 TYPE_BOOST = 2.0  # a remedy of a type the query's words name
 SECTION_BOOST = 3.0  # a section number found in a record's citation, over one in its text
+CITATION_BOOST = 8.0  # the words of a citation with its number, in that order, in a citation
 MARK = "**"  # matched words in snippets are wrapped in this
 CODES_BREAK = "\n\n"  # in the text field, prose comes before it and codes after
 
@@ -533,6 +534,8 @@ class WhooshEngine:
         groups += [query.Term("id", i, boost=10.0) for i in q.ids]
         if 2 <= len(stems) <= 6:  # the words together, as typed, are worth more
             groups.append(query.Phrase("text", stems, slop=3, boost=2.0))
+            if any(c.isdigit() for s in stems for c in s):  # a citation typed out whole
+                groups.append(query.Phrase("citation", stems, slop=1, boost=CITATION_BOOST))
         phrases = []
         for phrase in q.phrases:
             pstems = self._stem_all(phrase)

@@ -2,7 +2,8 @@
 
 Each query names the records that must be in the top 3. The test reports success at 1
 (the first hit is an expected record) and at 3 (the expected records are all in the top
-3, or one of them for `any`), and asserts success at 3 of at least 95%. The same file
+3, or one of them for `any`), and asserts success at 3 of at least 95%, and success at 1
+for every query marked `first: true` (a citation typed whole must find its statute). The same file
 drives the site's search in tests/test_browser.py (the entries marked `site: true`).
 """
 
@@ -60,6 +61,7 @@ def test_relevance_at_1_and_3(real_index: SearchIndex, record_property) -> None:
     cases = load_cases()
     at1 = at3 = 0
     failures = []
+    firsts: list[str] = []
     notes: list[str] = []
     for case in cases:
         hits, _ = real_index.search(case["query"], limit=10, snippets=False)
@@ -69,6 +71,8 @@ def test_relevance_at_1_and_3(real_index: SearchIndex, record_property) -> None:
         at3 += three
         if not three:
             failures.append(f"{case['query']!r}: got {ranked[:3]}")
+        if case.get("first") and not one:
+            firsts.append(f"{case['query']!r} must come first: got {ranked[:3]}")
         elif not one:
             notes.append(f"\n  (not first) {case['query']!r}: got {ranked[:3]}")
     n = len(cases)
@@ -76,6 +80,7 @@ def test_relevance_at_1_and_3(real_index: SearchIndex, record_property) -> None:
     RELEVANCE_REPORT.append(report + "".join(f"\n  missed {f}" for f in failures) + "".join(notes))
     record_property("relevance", report)
     assert at3 / n >= TARGET_AT_3, "\n".join([report, *failures])
+    assert not firsts, "\n".join(firsts)
 
 
 def test_typo_trafficing_finds_trafficking_records(real_index: SearchIndex) -> None:
