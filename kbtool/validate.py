@@ -362,16 +362,26 @@ def _check_registry(kb: KB) -> list[Finding]:
     loaded, findings = _load_checked(kb, kb.schema_dir / "jurisdictions.yaml", "jurisdictions")
     if loaded is None:
         return findings
+    return findings + _listed_twice(loaded, "jurisdictions", "code")[0]
+
+
+def _listed_twice(loaded: LoadedFile, key: str, field: str) -> tuple[list[Finding], set[int]]:
+    """`duplicate-id` for each entry under `key` whose `field` an earlier entry already
+    has, and the indexes of those entries (values that are not text: the schema says)."""
+    findings: list[Finding] = []
+    repeated: set[int] = set()
     seen: set[str] = set()
-    for i, entry in _entries(loaded, "jurisdictions"):
-        code = entry.get("code")
-        if not isinstance(code, str):
-            continue  # the schema reports it
-        if code in seen:
-            where = ("jurisdictions", i, "code")
-            findings.append(_at(loaded, where, "duplicate-id", f"code {code!r} is listed twice"))
-        seen.add(code)
-    return findings
+    for i, entry in _entries(loaded, key):
+        value = entry.get(field)
+        if not isinstance(value, str):
+            continue
+        if value in seen:
+            repeated.add(i)
+            findings.append(
+                _at(loaded, (key, i, field), "duplicate-id", f"{field} {value!r} is listed twice")
+            )
+        seen.add(value)
+    return findings, repeated
 
 
 def _check_publishers(kb: KB, registry: Registry | None) -> list[Finding]:
@@ -390,17 +400,14 @@ def _check_publishers(kb: KB, registry: Registry | None) -> list[Finding]:
     loaded, findings = _load_checked(kb, path, "publishers")
     if loaded is None:
         return findings
-    seen: set[str] = set()
+    twice, repeated = _listed_twice(loaded, "jurisdictions", "code")
+    findings += twice
     for i, entry in _entries(loaded, "jurisdictions"):
         code = entry.get("code")
         if not isinstance(code, str):
             continue
-        where = ("jurisdictions", i, "code")
-        if code in seen:
-            findings.append(_at(loaded, where, "duplicate-id", f"code {code!r} is listed twice"))
-        elif registry is not None and registry.get(code) is None:
-            findings.append(_unknown_code(loaded, where, code))
-        seen.add(code)
+        if i not in repeated and registry is not None and registry.get(code) is None:
+            findings.append(_unknown_code(loaded, ("jurisdictions", i, "code"), code))
         findings += _check_section_urls(kb, loaded, i, entry)
     return findings
 
@@ -479,14 +486,8 @@ def _check_help(kb: KB, registry: Registry | None, as_of: dt.date) -> list[Findi
     loaded, findings = _load_checked(kb, path, "help")
     if loaded is None:
         return findings
-    seen: set[str] = set()
+    findings += _listed_twice(loaded, "entries", "id")[0]
     for i, entry in _entries(loaded, "entries"):
-        eid = entry.get("id")
-        if isinstance(eid, str):
-            if eid in seen:
-                where = ("entries", i, "id")
-                findings.append(_at(loaded, where, "duplicate-id", f"id {eid!r} is listed twice"))
-            seen.add(eid)
         scope = entry.get("scope")
         for k, code in enumerate(scope if isinstance(scope, list) else []):
             if isinstance(code, str) and registry is not None and registry.get(code) is None:

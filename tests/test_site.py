@@ -538,31 +538,38 @@ def test_help_directory_mistakes_are_findings(fixture_kb: Path) -> None:
 # --- generation at scale: the downloads in a second process ---------------------------------
 
 
-def test_downloads_from_a_second_process_are_the_same_files(
-    fixture_kb: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The children os.fork makes during the test (skipped where there is no fork)."""
     import os
 
-    from kbtool import parallel
-
     if not hasattr(os, "fork"):
-        pytest.skip("no fork on this system: the downloads are always built in-process")
-    config = SiteConfig(as_of="2026-11-28")
-    monkeypatch.setenv(parallel.ENV, "0")
-    alone = generate(Corpus(KB(fixture_kb)), config)
-    forks: list[int] = []
+        pytest.skip("no fork on this system: every job runs in-process")
+    made: list[int] = []
     real_fork = os.fork
 
     def counting_fork() -> int:
         pid = real_fork()
         if pid:
-            forks.append(pid)
+            made.append(pid)
         return pid
 
     monkeypatch.setattr(os, "fork", counting_fork)
+    return made
+
+
+def test_downloads_from_a_second_process_are_the_same_files(
+    fixture_kb: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    from kbtool import parallel
+
+    config = SiteConfig(as_of="2026-11-28")
+    monkeypatch.setenv(parallel.ENV, "0")
+    alone = generate(Corpus(KB(fixture_kb)), config)
+    assert not forks
     monkeypatch.setenv(parallel.ENV, "1")
     together = generate(Corpus(KB(fixture_kb)), config)
-    assert forks, "the downloads were not built in a second process"
+    assert len(forks) == 2, "one child reads records, one builds the downloads"
     assert together == alone
     assert list(together) == list(alone)  # same files, same order
 
@@ -650,31 +657,17 @@ def test_a_failed_page_build_stops_the_downloads_child(
 
 
 def test_a_corpus_read_shared_with_a_second_process_is_the_same(
-    fixture_kb: Path, monkeypatch: pytest.MonkeyPatch
+    fixture_kb: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
-    import os
-
     from kbtool import parallel
 
-    if not hasattr(os, "fork"):
-        pytest.skip("no fork on this system")
     monkeypatch.setenv(parallel.ENV, "0")
     alone = Corpus(KB(fixture_kb))
     expected = {k: [(r.path, r.data) for r in alone.all(k)] for k in ("statute", "remedy")}
     monkeypatch.setenv(parallel.ENV, "1")
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def counting_fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counting_fork)
     shared = Corpus(KB(fixture_kb))
     got = {k: [(r.path, r.data) for r in shared.all(k)] for k in ("statute", "remedy")}
-    assert forks and got == expected
+    assert len(forks) == 1 and got == expected
 
 
 def test_a_bad_record_fails_the_shared_read_as_it_fails_alone(
