@@ -105,3 +105,8 @@ def json_path_str(parts: tuple) -> str:
         else:
             out += f".{p}" if out else str(p)
     return out
+
+
+def plural(n: int, word: str) -> str:
+    """`1 case`, `2 cases`."""
+    return f"{n} {word}{'s' if n != 1 else ''}"

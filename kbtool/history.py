@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .findings import plural
 from .kb import KB, RECORD_ID, KBError, KBUsageError
 from .loader import MAX_FILE_BYTES, LoadedFile, decode, parse_text
 
@@ -640,16 +641,12 @@ SHALLOW_NOTE = (
 )
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
 def history_text(record: RecordHistory) -> str:
     """`kbtool history` for people."""
     state = "" if record.exists else "; removed, no longer in the checkout"
     lines = [
         f"History of {record.record_id} ({record.path}{state}), newest first: "
-        f"{_plural(len(record.changes), 'change')}"
+        f"{plural(len(record.changes), 'change')}"
     ]
     for c in record.changes:
         lines.append(f"{c.day}  {c.commit[:10]}  {c.summary}")
@@ -675,7 +672,7 @@ def changes_text(
     records = len({c.path for c in shown})
     lines = [
         f"Changes to the records {span} (UTC dates), newest first: "
-        f"{_plural(len(shown), 'change')} to {_plural(records, 'record')}"
+        f"{plural(len(shown), 'change')} to {plural(records, 'record')}"
     ]
     current = None
     for c in shown:
@@ -686,7 +683,7 @@ def changes_text(
         lines.append(f"  {c.action:<8} {c.record_id} ({where})")
         lines.append(f"           {c.describe()}")
     if hidden:
-        lines += ["", f"{_plural(hidden, 'formatting-only change')} not shown (--all shows them)."]
+        lines += ["", f"{plural(hidden, 'formatting-only change')} not shown (--all shows them)."]
     if log.shallow:
         lines += ["", SHALLOW_NOTE]
     return "\n".join(lines)

@@ -247,8 +247,46 @@ def coverage(corpus: Corpus) -> dict:
             "remedies": sum(len(v) for v in remedies_by_j.values()),
         },
         "official_links": _official_links(corpus, statutes_by_j),
+        "practice": _practice(remedies_by_j),
         "scope": {k: list(v) for k, v in SCOPE.items()},
     }
+
+
+def _practice(remedies_by_j: dict[str, list[Record]]) -> dict[str, int]:
+    """Counts for the practice layer: key cases, record-relief forms, victim compensation
+    and protective orders (a jurisdiction counts once however many records it has)."""
+    out = {
+        "cases": 0,
+        "case_jurisdictions": 0,
+        "case_records": 0,
+        "case_none_found": 0,
+        "form_jurisdictions": 0,
+        "compensation_available": 0,
+        "compensation_jurisdictions": 0,
+        "order_available": 0,
+        "order_none": 0,
+        "order_undetermined": 0,
+    }
+    for recs in remedies_by_j.values():
+        cases = [r.data["cases"] for r in recs if isinstance(r.data.get("cases"), list)]
+        out["cases"] += sum(len(c) for c in cases)
+        out["case_records"] += sum(1 for c in cases if c)
+        out["case_none_found"] += sum(1 for c in cases if not c)
+        out["case_jurisdictions"] += any(cases)
+        out["form_jurisdictions"] += any(
+            r.data.get("remedy_type") == "criminal_record_relief" and r.data.get("forms")
+            for r in recs
+        )
+        comp = [r.data for r in recs if r.data.get("remedy_type") == "victim_compensation"]
+        if comp:
+            out["compensation_jurisdictions"] += 1
+            out["compensation_available"] += cell_status(comp) == STATUS_AVAILABLE
+        orders = [r.data for r in recs if r.data.get("remedy_type") == "protective_order"]
+        if orders:
+            status = cell_status(orders)
+            key = {STATUS_AVAILABLE: "order_available", STATUS_NONE: "order_none"}
+            out[key.get(status, "order_undetermined")] += 1
+    return out
 
 
 def _official_links(corpus: Corpus, statutes_by_j: dict[str, list[Record]]) -> dict[str, int]:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import DISCLAIMER
-from .findings import Finding
+from .findings import Finding, plural
 from .findings import terminal_text as terminal_text  # for outputs that print data
 from .provenance import provenance_line
 
@@ -422,7 +422,24 @@ def coverage_text(cov: dict, type_label, as_of: str, order: list[str]) -> str:
             f"statutes ({links['recorded']} given by the record, {links['built']} built from "
             f"the publisher's section pattern), {links['none']} without"
         )
+    if cov.get("practice"):
+        lines.extend(textwrap.wrap(practice_sentence(cov["practice"]), WIDTH))
     return "\n".join(lines)
+
+
+def practice_sentence(p: dict) -> str:
+    """The practice layer's counts in one sentence (coverage and the README)."""
+    return (
+        f"Practice layer: {plural(p['cases'], 'key case')} on "
+        f"{plural(p['case_records'], 'remedy record')} in "
+        f"{plural(p['case_jurisdictions'], 'jurisdiction')} "
+        f"({plural(p['case_none_found'], 'record')} searched with no reported decision found); "
+        f"record-relief forms in {plural(p['form_jurisdictions'], 'jurisdiction')}; "
+        f"victim compensation available in {p['compensation_available']} of "
+        f"{plural(p['compensation_jurisdictions'], 'jurisdiction')}; protective orders: "
+        f"{p['order_available']} available, {p['order_none']} none, "
+        f"{p['order_undetermined']} undetermined"
+    )
 
 
 def findings_text(findings: list[Finding], files: int) -> str:
@@ -474,8 +491,11 @@ def coverage_markdown(cov: dict) -> str:
         f"{ver.get('unverified', 0)} unverified;",
         f"- official text links: {links['recorded'] + links['built']} of {recs['statutes']} "
         f"statutes ({links['built']} built from the publisher's section pattern).",
-        README_END,
     ]
+    if cov.get("practice"):
+        lines[-1] = lines[-1][:-1] + ";"
+        lines.append(f"- {practice_sentence(cov['practice']).replace('Practice', 'practice', 1)}.")
+    lines.append(README_END)
     return "\n".join(lines)
 
 

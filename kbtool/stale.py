@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .bills import BILL_MAX_AGE_DAYS, Bill, bills_of
-from .findings import Finding
+from .findings import Finding, plural
 from .jurisdictions import load_registry
 from .kb import KB, KINDS, KBUsageError, real
 from .loader import LoadedFile, load_file
@@ -185,18 +185,18 @@ class StaleReport:
         else:
             lines = [head]
             for code, name, records in self.groups:
-                lines += ["", f"{name} ({code}): {_plural(len(records), 'record')}"]
+                lines += ["", f"{name} ({code}): {plural(len(records), 'record')}"]
                 for r in records:
                     empty = "unknown" if self.by == "law" else "none"
                     lines.append(f"  {r.last_verified or empty:<10}  {r.path}")
-            places = _plural(len(self.groups), "jurisdiction")
+            places = plural(len(self.groups), "jurisdiction")
             lines += [
                 "",
-                f"{_plural(self.count, 'stale record')} in {places}, of {self.checked} checked",
+                f"{plural(self.count, 'stale record')} in {places}, of {self.checked} checked",
             ]
         if self.unreadable:
             lines.append(
-                f"{_plural(len(self.unreadable), 'file')} could not be read: "
+                f"{plural(len(self.unreadable), 'file')} could not be read: "
                 "run `kbtool validate` for details"
             )
         lines += self._bills_text()
@@ -225,13 +225,9 @@ class StaleReport:
                 f"({bill.jurisdiction}, status of {bill.status_date or 'no date'})  {path}"
             )
         lines.append(
-            f"{_plural(len(self.stale_bills), 'bill')} to re-check, of {self.bills_checked} listed"
+            f"{plural(len(self.stale_bills), 'bill')} to re-check, of {self.bills_checked} listed"
         )
         return lines
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def _law_date(data: dict) -> tuple[dt.date | None, str | None]:

@@ -502,6 +502,17 @@ def test_practice_layer_on_a_jurisdiction_page(fixture_kb: Path) -> None:
     assert "call 1-800-000-0000" in html and "New York legal aid finder" in html
     assert "California only" not in html
     assert html.index("A national hotline") < html.index("New York legal aid finder")
+    # the same counts in `kbtool coverage`: one case, one record searched with none found
+    from kbtool.query import coverage
+    from kbtool.render import coverage_markdown
+
+    practice = coverage(Corpus(KB(fixture_kb)))["practice"]
+    assert practice["cases"] == practice["case_records"] == practice["case_jurisdictions"] == 1
+    assert practice["case_none_found"] == 1 and practice["form_jurisdictions"] == 1
+    assert practice["compensation_jurisdictions"] == 0 and practice["order_undetermined"] == 0
+    assert "1 key case on 1 remedy record in 1 jurisdiction (1 record searched" in (
+        coverage_markdown(coverage(Corpus(KB(fixture_kb))))
+    )
 
 
 def test_help_directory_mistakes_are_findings(fixture_kb: Path) -> None:
