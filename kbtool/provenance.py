@@ -170,6 +170,10 @@ def provenance_line(data: dict) -> str:
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z]{1,12})\}")
+# In an address template a placeholder may ask for zero-padding: `{section:05}` writes
+# `1308` as `01308` (Arizona's addresses). Only a part that is all digits is padded; any
+# other part (`1307.01`) builds no address rather than a guessed one.
+_URL_PLACEHOLDER = re.compile(r"\{([a-z]{1,12})(?::0([1-9]))?\}")
 # A placeholder stands for one part of a citation: a title, chapter or section number
 # (`18`, `13-3212`, `19-A`, `25-21,300`, `447-a`). Short and without spaces, so that
 # matching a citation never backtracks far, whatever a registry's template says.
@@ -214,10 +218,17 @@ class SectionUrl:
         if m is None:
             return None
         values = m.groupdict()
-        missing = [n for n in _PLACEHOLDER.findall(self.url) if n not in values]
-        if missing:
+        slots = _URL_PLACEHOLDER.findall(self.url)
+        if any(name not in values for name, _ in slots):
             return None
-        return _PLACEHOLDER.sub(lambda x: quote(values[x.group(1)], safe="-.,:"), self.url)
+        if any(width and not values[name].isdigit() for name, width in slots):
+            return None
+
+        def fill(x: re.Match[str]) -> str:
+            value = values[x.group(1)]
+            return quote(value.zfill(int(x.group(2))) if x.group(2) else value, safe="-.,:")
+
+        return _URL_PLACEHOLDER.sub(fill, self.url)
 
 
 @dataclass(frozen=True)

@@ -230,6 +230,15 @@ def test_a_section_pattern_builds_the_address_of_a_matching_citation() -> None:
     assert me.build("Me. Rev. Stat. tit. 17-A, § 852") == (
         "https://mainelegislature.org/legis/statutes/17-A/title17-Asec852.html"
     )
+    az = SectionUrl(
+        "Ariz. Rev. Stat. § {title}-{section}",
+        "https://www.azleg.gov/ars/{title}/{section:05}.htm",
+        "x",
+    )
+    assert az.build("Ariz. Rev. Stat. § 13-909") == "https://www.azleg.gov/ars/13/00909.htm"
+    assert az.build("Ariz. Rev. Stat. § 41-2407") == "https://www.azleg.gov/ars/41/02407.htm"
+    # only digits are padded: a decimal section builds no address rather than a guessed one
+    assert az.build("Ariz. Rev. Stat. § 13-1307.01") is None
 
 
 @pytest.mark.parametrize(
