@@ -179,6 +179,8 @@ _URL_PLACEHOLDER = re.compile(r"\{([a-z]{1,12})(?::0([1-9]))?\}")
 # matching a citation never backtracks far, whatever a registry's template says.
 _PART = "[0-9A-Za-z][0-9A-Za-z.,:-]{0,30}?"
 MAX_CITATION = 300
+# Subsections written after a section number: `(a)(15)(T)`, `(1m)`, `(b)`.
+_PINPOINT = re.compile(r"(?:\([0-9A-Za-z]{1,8}\)){1,8}$")
 # At most this many parts, each with text between: matching tries at most 31^3 splits.
 MAX_PLACEHOLDERS = 3
 
@@ -245,10 +247,13 @@ class Publishers:
         section patterns for `code` (its own publishers only), on an official host."""
         if not isinstance(citation, str):
             return None
-        for entry in self.section_urls.get(code, ()):
-            url = entry.build(citation)
-            if url and self.is_official(code, url):
-                return url
+        # `8 U.S.C. § 1101(a)(15)(T)` is on the page of § 1101: try without the pinpoint
+        section = _PINPOINT.sub("", citation.strip())
+        for text in dict.fromkeys((citation, section)):
+            for entry in self.section_urls.get(code, ()):
+                url = entry.build(text)
+                if url and self.is_official(code, url):
+                    return url
         return None
 
     def official_hosts(self, code: str) -> tuple[str, ...]:

@@ -271,6 +271,22 @@ def test_a_hostile_pattern_neither_hangs_nor_leaves_its_host() -> None:
     assert elsewhere.section_url("US", "18 U.S.C. § 1595") is None
 
 
+def test_a_citation_with_subsections_links_the_page_of_its_section() -> None:
+    from kbtool.provenance import Publishers, SectionUrl
+
+    usc = Publishers(
+        hosts={"US": ("uscode.house.gov",)},
+        online_code={},
+        notes={},
+        section_urls={"US": (SectionUrl(**USC),)},
+    )
+    page = usc.section_url("US", "8 U.S.C. § 1101")
+    assert page is not None and page.endswith("title8-section1101")
+    assert usc.section_url("US", "8 U.S.C. § 1101(a)(15)(T)") == page
+    assert usc.section_url("US", "8 U.S.C. § 1101(a)(15)(T) and more") is None
+    assert usc.section_url("US", "8 U.S.C. § 1101" + "(a)" * 40) is None  # not a pinpoint
+
+
 def test_statutes_without_a_link_get_the_publishers_address_labelled(tmp_path: Path) -> None:
     import yaml
     from conftest import make_kb
