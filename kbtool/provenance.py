@@ -245,7 +245,7 @@ class Publishers:
     def section_url(self, code: str, citation: object) -> str | None:
         """The official address of the section a citation names, from the registry's
         section patterns for `code` (its own publishers only), on an official host."""
-        if not isinstance(citation, str):
+        if not isinstance(citation, str) or len(citation) > MAX_CITATION:
             return None
         # `8 U.S.C. § 1101(a)(15)(T)` is on the page of § 1101: try without the pinpoint
         section = _PINPOINT.sub("", citation.strip())

@@ -284,8 +284,12 @@ def _practice(remedies_by_j: dict[str, list[Record]]) -> dict[str, int]:
         orders = [r.data for r in recs if r.data.get("remedy_type") == "protective_order"]
         if orders:
             status = cell_status(orders)
-            key = {STATUS_AVAILABLE: "order_available", STATUS_NONE: "order_none"}
-            out[key.get(status, "order_undetermined")] += 1
+            if status in (STATUS_AVAILABLE, STATUS_MINORS_ONLY):
+                out["order_available"] += 1
+            elif status == STATUS_NONE:
+                out["order_none"] += 1
+            else:
+                out["order_undetermined"] += 1
     return out
 
 
