@@ -247,14 +247,15 @@ def coverage(corpus: Corpus) -> dict:
             "remedies": sum(len(v) for v in remedies_by_j.values()),
         },
         "official_links": _official_links(corpus, statutes_by_j),
-        "practice": _practice(remedies_by_j),
+        "practice": _practice(remedies_by_j, rows),
         "scope": {k: list(v) for k, v in SCOPE.items()},
     }
 
 
-def _practice(remedies_by_j: dict[str, list[Record]]) -> dict[str, int]:
-    """Counts for the practice layer: key cases, record-relief forms, victim compensation
-    and protective orders (a jurisdiction counts once however many records it has)."""
+def _practice(remedies_by_j: dict[str, list[Record]], rows: list[dict]) -> dict[str, int]:
+    """Counts for the practice layer: key cases and record-relief forms from the records,
+    victim compensation and protective orders from the matrix's cells (a jurisdiction
+    counts once however many records it has)."""
     out = {
         "cases": 0,
         "case_jurisdictions": 0,
@@ -277,19 +278,18 @@ def _practice(remedies_by_j: dict[str, list[Record]]) -> dict[str, int]:
             r.data.get("remedy_type") == "criminal_record_relief" and r.data.get("forms")
             for r in recs
         )
-        comp = [r.data for r in recs if r.data.get("remedy_type") == "victim_compensation"]
+    for row in rows:  # both types are outside SCOPE: a cell exists only where a record does
+        comp = row["remedies"].get("victim_compensation")
         if comp:
             out["compensation_jurisdictions"] += 1
-            out["compensation_available"] += cell_status(comp) == STATUS_AVAILABLE
-        orders = [r.data for r in recs if r.data.get("remedy_type") == "protective_order"]
-        if orders:
-            status = cell_status(orders)
-            if status in (STATUS_AVAILABLE, STATUS_MINORS_ONLY):
-                out["order_available"] += 1
-            elif status == STATUS_NONE:
-                out["order_none"] += 1
-            else:
-                out["order_undetermined"] += 1
+            out["compensation_available"] += comp == STATUS_AVAILABLE
+        order = row["remedies"].get("protective_order")
+        if order in (STATUS_AVAILABLE, STATUS_MINORS_ONLY):
+            out["order_available"] += 1
+        elif order == STATUS_NONE:
+            out["order_none"] += 1
+        elif order:
+            out["order_undetermined"] += 1
     return out
 
 
