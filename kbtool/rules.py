@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
 
 from .findings import Finding
 from .jurisdictions import Registry
@@ -395,6 +396,29 @@ UNCHECKED_MARKERS = ("from memory", "recollection")
 # left alone: paragraph (i) may have a subparagraph (i), as in CPL 440.10(1)(i)(i).
 _REPEATED_SUBSECTION = re.compile(r"(\((?![ivx]+\))[^()\s]{1,8}\))\1")
 _CITATION_FIELDS = frozenset({"citation", "pinpoint"})
+# Query parameters that say who sent a reader, not which page: a link published with one
+# passes a third party's tag on to every attorney who follows it.
+_TRACKING_PREFIXES = ("utm_",)
+_TRACKING_NAMES = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_ga"})
+_REFERRER_VALUE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)+\Z")  # `ref=radiofreetomorrow.org`
+
+
+def tracking_parameters(url: str) -> list[str]:
+    """The names of the tracking parameters in an address's query, in order."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return []
+    found = []
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        low = name.casefold()
+        if (
+            low.startswith(_TRACKING_PREFIXES)
+            or low in _TRACKING_NAMES
+            or (low == "ref" and _REFERRER_VALUE.match(value.casefold()))
+        ):
+            found.append(name)
+    return found
 
 
 def check_provenance(ctx: RecordContext, publishers: Publishers) -> list[Finding]:
@@ -528,6 +552,20 @@ def check_provenance(ctx: RecordContext, publishers: Publishers) -> list[Finding
     for path, value in _leaves(data):
         if not isinstance(value, str):
             continue
+        if value.startswith(("http://", "https://")):
+            tags = tracking_parameters(value)
+            if tags:
+                them = "them" if len(tags) > 1 else "it"
+                out.append(
+                    ctx.finding(
+                        path,
+                        "tracking-parameter",
+                        f"{_field_name(path)} carries the tracking "
+                        f"{'parameters' if len(tags) > 1 else 'parameter'} "
+                        f"{', '.join(dict.fromkeys(tags))}; remove {them}: the address "
+                        f"names the same page without {them}",
+                    )
+                )
         lowered = value.casefold()
         marker = next((m for m in UNCHECKED_MARKERS if m in lowered), None)
         if marker:

@@ -12,7 +12,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, make_kb
+from conftest import FIXTURES, REPO, make_kb
 
 from kbtool.kb import KB
 from kbtool.validate import validate
@@ -53,3 +53,13 @@ def test_fixture_kb_is_clean(fixture_kb: Path) -> None:
     report = validate(KB(fixture_kb.resolve()))
     assert report.findings == []
     assert report.files == 5
+
+
+def test_every_code_a_case_produces_is_explained_to_contributors() -> None:
+    """CONTRIBUTING.md's table of finding codes says what each one means and what to do;
+    a code that a broken case produces but the table does not explain leaves a
+    contributor with a message and no guide."""
+    guide = (REPO / "CONTRIBUTING.md").read_text("utf-8")
+    codes = {code for case in CASES for _, _, code in expected(case)}
+    assert len(codes) > 40
+    assert sorted(c for c in codes if f"`{c}`" not in guide) == []
