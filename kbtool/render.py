@@ -423,14 +423,14 @@ def coverage_text(cov: dict, type_label, as_of: str, order: list[str]) -> str:
             f"the publisher's section pattern), {links['none']} without"
         )
     if cov.get("practice"):
-        lines.extend(textwrap.wrap(practice_sentence(cov["practice"]), WIDTH))
+        lines.extend(textwrap.wrap(f"Practice layer: {practice_sentence(cov['practice'])}", WIDTH))
     return "\n".join(lines)
 
 
 def practice_sentence(p: dict) -> str:
-    """The practice layer's counts in one sentence (coverage and the README)."""
+    """The practice layer's counts, as coverage and the README both state them."""
     return (
-        f"Practice layer: {plural(p['cases'], 'key case')} on "
+        f"{plural(p['cases'], 'key case')} on "
         f"{plural(p['case_records'], 'remedy record')} in "
         f"{plural(p['case_jurisdictions'], 'jurisdiction')} "
         f"({plural(p['case_none_found'], 'record')} searched with no reported decision found); "
@@ -494,7 +494,7 @@ def coverage_markdown(cov: dict) -> str:
     ]
     if cov.get("practice"):
         lines[-1] = lines[-1][:-1] + ";"
-        lines.append(f"- {practice_sentence(cov['practice']).replace('Practice', 'practice', 1)}.")
+        lines.append(f"- practice layer: {practice_sentence(cov['practice'])}.")
     lines.append(README_END)
     return "\n".join(lines)
 
