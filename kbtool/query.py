@@ -3,6 +3,7 @@ lists ready for JSON); `render` turns them into text."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .corpus import Corpus, Record
@@ -34,12 +35,27 @@ SCOPE["district"] = SCOPE["state"]
 SCOPE["territory"] = SCOPE["state"]
 
 
+_TRAILING_GROUPS = re.compile(r"(?:\([0-9A-Za-z]{1,8}\))+\Z")
+
+
 def pinpoint_citation(citation: str, pinpoint: Any) -> str:
-    """`18 U.S.C. § 1595` + `(c)` -> `18 U.S.C. § 1595(c)`; `art. 6` is added after a comma."""
+    """`18 U.S.C. § 1595` + `(c)` -> `18 U.S.C. § 1595(c)`; `art. 6` is added after a comma.
+
+    A pinpoint counts from the section, so when the statute's citation already names a
+    subsection the pinpoint starts with, it is written once: `8 U.S.C. § 1255(l)` +
+    `(l)(1)` -> `8 U.S.C. § 1255(l)(1)`, not `§ 1255(l)(l)(1)`."""
     if not pinpoint or citation.endswith(str(pinpoint)):
         return citation
     pin = str(pinpoint)
-    return f"{citation}{pin}" if pin.startswith("(") else f"{citation}, {pin}"
+    if not pin.startswith("("):
+        return f"{citation}, {pin}"
+    trailing = _TRAILING_GROUPS.search(citation)
+    if trailing:
+        groups = re.findall(r"\([^()]*\)", trailing.group(0))
+        for k in range(len(groups), 0, -1):  # the longest run of the citation's own groups
+            if pin.startswith("".join(groups[-k:])):
+                return citation + pin[len("".join(groups[-k:])) :]
+    return f"{citation}{pin}"
 
 
 def resolve_refs(corpus: Corpus, refs: list[Any] | None) -> list[dict]:

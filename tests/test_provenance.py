@@ -328,3 +328,22 @@ def test_statutes_without_a_link_get_the_publishers_address_labelled(tmp_path: P
     assert coverage(corpus)["official_links"] == {"recorded": 1, "built": 1, "none": 1}
     page = generate(corpus, SiteConfig(as_of="2026-11-28"))["jurisdictions/us.md"]
     assert "Official text (address from the publisher&#x27;s pattern)" in page
+
+
+@pytest.mark.parametrize(
+    ("citation", "pinpoint", "written"),
+    [
+        ("18 U.S.C. § 1595", "(c)", "18 U.S.C. § 1595(c)"),
+        ("18 U.S.C. § 1595(c)", "(c)", "18 U.S.C. § 1595(c)"),
+        ("8 U.S.C. § 1255(l)", "(l)(1)", "8 U.S.C. § 1255(l)(1)"),
+        ("Cal. Penal Code § 647(b)", "(b)(5)", "Cal. Penal Code § 647(b)(5)"),
+        ("8 U.S.C. § 1101(a)(15)(T)", "(a)(15)(T)(i)", "8 U.S.C. § 1101(a)(15)(T)(i)"),
+        ("Cal. Penal Code § 647(b)", "(c)", "Cal. Penal Code § 647(b)(c)"),
+        ("Palermo Protocol", "art. 6", "Palermo Protocol, art. 6"),
+        ("18 U.S.C. § 1595", None, "18 U.S.C. § 1595"),
+    ],
+)
+def test_a_pinpoint_is_written_once_after_the_citation(citation, pinpoint, written) -> None:
+    from kbtool.query import pinpoint_citation
+
+    assert pinpoint_citation(citation, pinpoint) == written
