@@ -240,6 +240,9 @@ TYPE_RULES: dict[str, dict[str, Any]] = {
     },
     "civil_action": {"screen": "civil_action", "in_words": True},
     "immigration_relief": {"screen": "words", "immigration": True, "in_words": True},
+    # Domestic non-punishment measures act on a charge: a bar to charging the victim, or
+    # deferral and dismissal (the international principle is not screened: no record).
+    "non_punishment": {"screen": "words", "stage": "while_charged", "in_words": True},
 }
 DEFAULT_TYPE_RULE: dict[str, Any] = {"screen": "words", "in_words": True}
 # Remedies used while a case is open: the record kinds where it may still be open, and the
@@ -254,6 +257,11 @@ STAGES: dict[str, dict[str, Any]] = {
         "open_kinds": ["arrest"],
         "open": "before_adjudication_only",
         "closed": "not_after_adjudication",
+    },
+    "while_charged": {
+        "open_kinds": ["arrest"],
+        "open": "charge_stage_only",
+        "closed": "not_for_decided_case",
     },
 }
 
@@ -383,6 +391,16 @@ REASONS: dict[str, dict[str, str]] = {
     "not_for_closed_case": {
         "effect": "rules_out",
         "text": "A defense raised at trial against a pending charge: it does not clear {record}.",
+    },
+    "charge_stage_only": {
+        "effect": "uncertain",
+        "text": "It acts on a charge (a bar to charging, or deferral and dismissal): it helps "
+        "only while the case is open.",
+    },
+    "not_for_decided_case": {
+        "effect": "rules_out",
+        "text": "It acts on a charge (a bar to charging, or deferral and dismissal); it does not "
+        "clear {record}: see record relief.",
     },
     "no_limitation": {"effect": "ok", "text": "No limitation period."},
     "limitation_open": {
