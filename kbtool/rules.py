@@ -400,7 +400,8 @@ _CITATION_FIELDS = frozenset({"citation", "pinpoint"})
 # passes a third party's tag on to every attorney who follows it.
 _TRACKING_PREFIXES = ("utm_",)
 _TRACKING_NAMES = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_ga"})
-_REFERRER_VALUE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)+\Z")  # `ref=radiofreetomorrow.org`
+# `ref=radiofreetomorrow.org` names a site; `ref=main` or `ref=v1.2` names a branch or tag
+_REFERRER_VALUE = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\Z")
 
 
 def tracking_parameters(url: str) -> list[str]:

@@ -347,3 +347,21 @@ def test_a_pinpoint_is_written_once_after_the_citation(citation, pinpoint, writt
     from kbtool.query import pinpoint_citation
 
     assert pinpoint_citation(citation, pinpoint) == written
+
+
+@pytest.mark.parametrize(
+    ("url", "tags"),
+    [
+        ("https://example.org/a?utm_source=rss&utm_medium=rss&id=7", ["utm_source", "utm_medium"]),
+        ("https://example.org/a/?fbclid=IwAR2n", ["fbclid"]),
+        ("https://www.revisor.mn.gov/laws/2023/?ref=radiofreetomorrow.org", ["ref"]),
+        ("https://api.github.com/repos/o/r/contents/x?ref=main", []),
+        ("https://api.github.com/repos/o/r/contents/x?ref=v1.2", []),
+        ("https://law.lis.virginia.gov/vacode/19.2-327.17/", []),
+        ("https://[::1", []),
+    ],
+)
+def test_tracking_parameters_name_who_sent_the_reader_not_the_page(url, tags) -> None:
+    from kbtool.rules import tracking_parameters
+
+    assert tracking_parameters(url) == tags
