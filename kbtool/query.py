@@ -53,8 +53,9 @@ def pinpoint_citation(citation: str, pinpoint: Any) -> str:
     if trailing:
         groups = re.findall(r"\([^()]*\)", trailing.group(0))
         for k in range(len(groups), 0, -1):  # the longest run of the citation's own groups
-            if pin.startswith("".join(groups[-k:])):
-                return citation + pin[len("".join(groups[-k:])) :]
+            named = "".join(groups[-k:])
+            if pin.startswith(named):
+                return citation + pin[len(named) :]
     return f"{citation}{pin}"
 
 
